@@ -1,0 +1,5 @@
+"""Allow ``python -m kzannotate``."""
+
+from kzannotate.cli import main
+
+raise SystemExit(main())

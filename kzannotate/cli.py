@@ -1,0 +1,179 @@
+"""Command line: a thin layer over the same functions the window uses.
+
+Exit status: 0 success, 1 a user error (one line on stderr, no traceback), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kzannotate import __version__
+from kzannotate.store import Project
+from kzannotate.store.errors import UserError
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], Handler]] = {}
+
+
+def command(name: str, help: str):
+    """Register a subcommand: the decorated function adds its arguments, ``handler`` does the work."""
+
+    def wrap(setup: Callable[[argparse.ArgumentParser], None]):
+        def add(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+            parser = sub.add_parser(name, help=help, description=help)
+            setup(parser)
+            return parser
+
+        def register(handler: Handler) -> Handler:
+            COMMANDS[name] = (add, handler)
+            return handler
+
+        return register
+
+    return wrap
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+# ------------------------------------------------------------------ commands
+def _setup_new(p: argparse.ArgumentParser) -> None:
+    p.add_argument("project", type=Path)
+    p.add_argument("--seeds", action="store_true", help="add the five sample sources and the default codebook")
+
+
+@command("new", "create a project, empty or with the seeds corpus and codebook")(_setup_new)
+def cmd_new(args: argparse.Namespace) -> int:
+    from kzannotate.setup_project import create_project
+
+    with create_project(args.project, seeds=args.seeds) as project:
+        info = project.info()
+    print(f"created {args.project}: {info['sources']} sources, {info['actors']} actors, "
+          f"{info['theories']} theories")
+    return 0
+
+
+def _setup_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("project", type=Path)
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+
+
+@command("import", "add sources; one line per file: added, or why not")(_setup_import)
+def cmd_import(args: argparse.Namespace) -> int:
+    from kzannotate.text.importer import import_files
+
+    refused = 0
+    with Project.open(args.project) as project:
+        handlers = _exchange_importers()
+        plain = []
+        for f in args.files:
+            handler = handlers.get(f.suffix.lower())
+            if handler is None:
+                plain.append(f)
+                continue
+            try:
+                print(handler(project, f))
+            except UserError as exc:
+                refused += 1
+                print(f"refused: {f.name}: {exc}")
+        for result in import_files(project, plain, max_bytes=int(args.max_mb * 1024 * 1024)):
+            print(result.line())
+            refused += not result.ok
+    return 1 if refused else 0
+
+
+def _exchange_importers() -> dict[str, Callable[[Project, Path], str]]:
+    """File types that are whole projects rather than sources (REFI-QDA), by suffix."""
+    try:
+        from kzannotate.formats import qdpx
+    except ImportError:
+        return {}
+    return {".qdpx": qdpx.cli_import} if hasattr(qdpx, "cli_import") else {}
+
+
+def _setup_info(p: argparse.ArgumentParser) -> None:
+    p.add_argument("project", type=Path)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+@command("info", "schema version and counts of sources, actors, theories, annotations")(_setup_info)
+def cmd_info(args: argparse.Namespace) -> int:
+    with Project.open(args.project, read_only=True) as project:
+        info = project.info()
+    if args.json:
+        _print_json(info)
+    else:
+        for key in ("name", "schema_version", "sources", "actors", "theories", "annotations"):
+            print(f"{key}: {info[key]}")
+    return 0
+
+
+def _load_plugins() -> None:
+    """Commands that live with their feature (mentions, export, search, report...) register themselves."""
+    import importlib
+
+    for module in ("kzannotate.cli_codebook", "kzannotate.cli_exchange", "kzannotate.cli_analysis"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+# ---------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kzannotate", description="Annotate contested sources with actors, theories and reliability.")
+    parser.add_argument("--version", action="version", version=f"kzannotate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        COMMANDS[name][0](sub)
+    return parser
+
+
+def window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kzannotate", description="Open the kzannotate window.",
+                                     epilog=f"commands: {', '.join(COMMANDS)} (kzannotate COMMAND --help)")
+    parser.add_argument("--version", action="version", version=f"kzannotate {__version__}")
+    parser.add_argument("project", nargs="?", type=Path, help="project file (.kza); default: the sample project")
+    parser.add_argument("--self-check", action="store_true",
+                        help="create, read back and delete an annotation in a temporary project, then exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _load_plugins()
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command][1](args)
+        if argv and argv[0] in ("-h", "--help"):
+            build_parser().print_help()
+            return 0
+        args = window_parser().parse_args(argv)
+        if args.self_check:
+            from kzannotate.selfcheck import self_check
+
+            return self_check()
+        from kzannotate.ui.app import run_app
+
+        return run_app(args.project)
+    except UserError as exc:
+        print(f"kzannotate: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # argparse: 2 for usage, 0 for --help/--version
+        return exc.code if isinstance(exc.code, int) else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

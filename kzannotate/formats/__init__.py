@@ -1,0 +1,1 @@
+"""One module per export/import format. Never imports Qt."""

@@ -1,0 +1,99 @@
+"""Every QAction and shortcut of the window, declared in one table.
+
+Features look actions up by name (``window.actions["annotate"]``) and connect them; Help › Keyboard
+Shortcuts is generated from this table, so it never goes stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+Std = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    text: str
+    menu: str  # menu key, see MENUS; "" = not in a menu (toolbar or widget only)
+    shortcut: Std | str | None = None
+    tip: str = ""
+    checkable: bool = False
+    separator_before: bool = False
+
+
+MENUS = (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("annotate", "&Annotate"),
+         ("codebook", "&Codebook"), ("analysis", "A&nalysis"), ("help", "&Help"))
+
+SPECS: list[ActionSpec] = [
+    # File
+    ActionSpec("new_project", "&New Project…", "file", Std.New, "Create a new, empty project file"),
+    ActionSpec("open_project", "&Open Project…", "file", Std.Open, "Open a project file (.kza)"),
+    ActionSpec("save_copy", "Save a &Copy As…", "file", Std.SaveAs, "Write a consistent copy of the project",
+               separator_before=True),
+    ActionSpec("import_sources", "&Import Sources…", "file", "Ctrl+I",
+               "Add text, Markdown or saved web pages as sources", separator_before=True),
+    ActionSpec("quit", "&Quit", "file", Std.Quit, "Close the window (everything is already saved)",
+               separator_before=True),
+    # Edit
+    ActionSpec("find", "&Find in Source…", "edit", Std.Find, "Find text in the open source",
+               separator_before=True),
+    ActionSpec("find_next", "Find &Next", "edit", Std.FindNext),
+    ActionSpec("find_previous", "Find Pre&vious", "edit", Std.FindPrevious),
+    # View
+    ActionSpec("zoom_in", "Zoom &In", "view", Std.ZoomIn, "Larger text in the reader"),
+    ActionSpec("zoom_out", "Zoom &Out", "view", Std.ZoomOut, "Smaller text in the reader"),
+    ActionSpec("zoom_reset", "&Reset Zoom", "view", "Ctrl+0"),
+    # Help
+    ActionSpec("shortcuts", "&Keyboard Shortcuts", "help", Std.HelpContents, "List every shortcut"),
+    ActionSpec("about", "&About kzannotate", "help", None),
+]
+
+
+def spec(name: str) -> ActionSpec:
+    for s in SPECS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+def build_actions(window: QMainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
+    """Create every action and the menu bar; returns them by name."""
+    menus: dict[str, QMenu] = {}
+    for key, title in MENUS:
+        menu = window.menuBar().addMenu(title)
+        menu.setObjectName(f"{key}Menu")
+        menus[key] = menu
+    actions: dict[str, QAction] = {}
+    for s in SPECS:
+        action = QAction(s.text, window)
+        action.setObjectName(f"action_{s.name}")
+        if s.shortcut is not None:
+            action.setShortcut(QKeySequence(s.shortcut))
+        if s.tip:
+            action.setStatusTip(s.tip)
+            action.setToolTip(s.tip)
+        action.setCheckable(s.checkable)
+        if s.menu:
+            if s.separator_before:
+                menus[s.menu].addSeparator()
+            menus[s.menu].addAction(action)
+        window.addAction(action)
+        actions[s.name] = action
+    return actions, menus
+
+
+def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
+    """(action text, shortcut) for every action that has a shortcut, menu order."""
+    rows = []
+    for s in SPECS:
+        action = actions.get(s.name)
+        if action is None:
+            continue
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        if keys:
+            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+    return rows

@@ -1,0 +1,1 @@
+"""Data package: the default codebook, icons and styles, found with importlib.resources."""
