@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtGui import QFont, QFontDatabase, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from kzannotate.text.offsets import OffsetMap
 
 READING_WIDTH_CHARS = 78
+
+
+@dataclass(frozen=True)
+class OverlaySpan:
+    """A non-annotation mark drawn over the text (mentions, repeated passages, find hits).
+
+    ``style``: "dotted" (dotted underline in ``color``), "margin" (a bar in the left margin beside the
+    lines), "find" (a find-hit background). ``data`` is returned to whoever handles a click on it.
+    """
+
+    start: int  # code points, end exclusive
+    end: int
+    color: str = "#0072b2"
+    style: str = "dotted"
+    tooltip: str = ""
+    data: object = None
 
 
 class SourceView(QPlainTextEdit):
@@ -31,11 +49,31 @@ class SourceView(QPlainTextEdit):
         self.text = ""
         self.offsets = OffsetMap("")
         self.source_id: str | None = None
+        self.overlays: dict[str, list[OverlaySpan]] = {}
+        self.hidden_overlays: set[str] = set()
+
+    def set_overlay(self, name: str, spans: list[OverlaySpan]) -> None:
+        """Replace one named layer of marks ("mentions", "duplicates", "find"...) and repaint what changed."""
+        self.overlays[name] = sorted(spans, key=lambda s: (s.start, s.end))
+        self.overlays_changed(name)
+
+    def set_overlay_visible(self, name: str, visible: bool) -> None:
+        (self.hidden_overlays.discard if visible else self.hidden_overlays.add)(name)
+        self.overlays_changed(name)
+
+    def overlays_at(self, offset: int) -> list[tuple[str, OverlaySpan]]:
+        """Visible overlay spans covering a code-point offset."""
+        return [(name, s) for name, spans in self.overlays.items() if name not in self.hidden_overlays
+                for s in spans if s.start <= offset < s.end]
+
+    def overlays_changed(self, name: str) -> None:
+        """Repaint hook; the highlighter (annotating feature) replaces this."""
 
     def show_source(self, source_id: str | None, text: str) -> None:
         self.source_id = source_id
         self.text = text
         self.offsets = OffsetMap(text)
+        self.overlays.clear()
         self.setPlainText(text)
         self._update_margins()
 
