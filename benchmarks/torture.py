@@ -157,9 +157,7 @@ def _read_log(log_path: Path) -> tuple[set[str], set[str], set[str]]:
     return added, deleted, uncertain
 
 
-def check(project_path: Path, log_path: Path) -> tuple[int, int, list[str]]:
-    """Verify the file after a kill: (logged adds, annotations present, problems)."""
-    problems: list[str] = []
+def _check_file(project_path: Path, problems: list[str]) -> set[str]:
     conn = sqlite3.connect(project_path)  # read-write: replays the WAL exactly as the app would
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -174,8 +172,18 @@ def check(project_path: Path, log_path: Path) -> tuple[int, int, list[str]]:
             "WHERE substr(s.text, a.start_offset + 1, a.end_offset - a.start_offset) <> a.quote").fetchone()[0]
         if bad_quotes:
             problems.append(f"{bad_quotes} annotations whose quote differs from the source text")
+        return present
     finally:
         conn.close()
+
+
+def check(project_path: Path, log_path: Path) -> tuple[int, int, list[str]]:
+    """Verify the file after a kill: (logged adds, annotations present, problems)."""
+    problems: list[str] = []
+    try:
+        present = _check_file(project_path, problems)
+    except sqlite3.DatabaseError as exc:
+        return 0, 0, [f"the file cannot be read: {exc}"]
     added, deleted, uncertain = _read_log(log_path)
     missing = added - deleted - uncertain - present
     if missing:
@@ -191,20 +199,6 @@ def check(project_path: Path, log_path: Path) -> tuple[int, int, list[str]]:
     except UserError as exc:
         problems.append(f"cannot reopen for writing: {exc}")
     return len(added), len(present), problems
-
-
-def _wait_ready(log_path: Path, proc: subprocess.Popen, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            if log_path.stat().st_size > 0:
-                return True
-        except FileNotFoundError:
-            pass
-        time.sleep(0.005)
-    return False
 
 
 def run_torture(rounds: int, workdir: Path | None = None, seed: int = 20220105,
