@@ -22,7 +22,7 @@ from kzannotate.store import errors
 from kzannotate.store.annotations import AnnotationsMixin
 from kzannotate.store.codebook import CodebookMixin
 from kzannotate.store.models import Change
-from kzannotate.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, now_iso
+from kzannotate.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, missing_tables, now_iso
 from kzannotate.store.sources import SourcesMixin
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -39,8 +39,38 @@ def _connect(uri: str) -> sqlite3.Connection:
 
 
 def _uri(path: Path, mode: str) -> str:
-    quoted = path.resolve().as_posix().replace("?", "%3f").replace("#", "%23")
-    return f"file:{quoted}?mode={mode}"
+    """A SQLite URI for ``path``; ``%``, ``?`` and ``#`` are the only characters SQLite treats specially."""
+    posix = path.resolve().as_posix()
+    quoted = posix.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    if not quoted.startswith("/"):  # Windows: file:///C:/...
+        quoted = "/" + quoted
+    return f"file://{quoted}?mode={mode}"
+
+
+def _header_problem(path: Path) -> str | None:
+    """Cheap checks on the 100-byte SQLite header that catch truncated copies before SQLite does.
+
+    The header records the database size in pages (valid when the change counter at offset 24 equals
+    the version-valid-for number at offset 92); a file shorter than that lost its end.
+    """
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if len(header) < 100:
+        return "the file is cut short (it ends inside its header)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "its header is damaged"
+    pages = int.from_bytes(header[28:32], "big")
+    if pages and header[24:28] == header[92:96] and size < pages * page_size:
+        return f"the file is cut short ({size} of {pages * page_size} bytes)"
+    if size % page_size:
+        return "the file is cut short (it ends in the middle of a page)"
+    return None
 
 
 def _is_readonly_error(exc: BaseException) -> bool:
@@ -81,26 +111,45 @@ class _ProcessLock:
             if key in self._held:
                 raise errors.ProjectLockedError(
                     f"{self.path.name[:-5]} is already open in this program.")
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as exc:
-                raise errors.ReadOnlyError(
-                    f"Cannot write next to {self.path.name[:-5]} ({exc.strerror}); the folder is read-only."
-                ) from exc
-            if not _try_lock(fd):
+            fd, locked = self._open_and_lock()
+            if not locked:
                 other = ""
                 with contextlib.suppress(OSError):
-                    other = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                    other = os.read(fd, 200).decode("utf-8", "replace").strip()
                 os.close(fd)
-                who = f" (process {other})" if other else ""
+                who = f" (process {other})" if other.isdigit() else ""
                 raise errors.ProjectLockedError(
                     f"{self.path.name[:-5]} is open in another kzannotate window or program{who}. "
                     "Close it there first, or open this project read-only.")
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
-                os.pwrite(fd, str(os.getpid()).encode(), 0)
+                os.write(fd, str(os.getpid()).encode())
             self._fd = fd
             self._held.add(key)
+
+    def _open_and_lock(self) -> tuple[int, bool]:
+        """Open the lock file and try to lock it: ``(fd, locked)``.
+
+        A releasing process unlinks the file, so after locking we check that the file we locked is still
+        the one at the path; if not, we lost a race with that unlink and try again on the new file.
+        """
+        for _ in range(50):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise errors.ReadOnlyError(
+                    f"Cannot write next to {self.path.name[:-5]} ({exc.strerror}): the folder is read-only. "
+                    "Copy the project to a writable folder, or open it read-only.") from exc
+            if not _try_lock(fd):
+                return fd, False
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except OSError:
+                same = False
+            if same:
+                return fd, True
+            os.close(fd)
+        raise errors.ProjectLockedError(f"{self.path.name[:-5]} is being opened and closed by another program.")
 
     def release(self) -> None:
         if self._fd is None:
@@ -142,6 +191,7 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
         self.read_only = read_only
         self._lock = lock
         self._depth = 0
+        self._stamped = False  # meta.app_version is written with the first commit of a session
         self._pending: list[Change] = []
         self._listeners: list[Listener] = []
 
@@ -179,6 +229,10 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             raise errors.NotAProjectError(f"{path.name} is an empty file, not a kzannotate project.")
         if header != SQLITE_HEADER:
             raise errors.NotAProjectError(f"{path.name} is not a kzannotate project (not a SQLite file).")
+        problem = _header_problem(path)
+        if problem and not Path(str(path) + "-wal").exists():
+            raise errors.CorruptProjectError(
+                f"{path.name} is damaged and cannot be read: {problem}. Restore it from a backup copy.")
         return cls._open(path, creating=False, read_only=read_only)
 
     @classmethod
@@ -208,10 +262,15 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             conn.execute("PRAGMA foreign_keys = ON")
             project = cls(path, conn, read_only=read_only, lock=lock)
             if not read_only:
+                project._check_writable()
                 project._migrate()
             elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 raise errors.ReadOnlyError(
                     f"{path.name} uses an older format that must be upgraded, but it is opened read-only.")
+            missing = missing_tables(conn)
+            if missing:
+                raise errors.CorruptProjectError(
+                    f"{path.name} is damaged: the table(s) {', '.join(missing)} are missing.")
             return project
         except BaseException as exc:
             if conn is not None:
@@ -236,6 +295,23 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             raise errors.NewerVersionError(
                 f"{path.name} was saved by a newer version of kzannotate (format {version}; this version "
                 f"reads up to {SCHEMA_VERSION}). Please update kzannotate to open it; the file was not changed.")
+
+    def _check_writable(self) -> None:
+        """Refuse at open, not at the first edit, a file SQLite can only read (read-only file or medium).
+
+        ``BEGIN IMMEDIATE`` succeeds on a read-only connection; only a real write fails, so we write the
+        application id back unchanged and roll it back.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+                self.conn.execute(f"PRAGMA application_id = {int(app_id)}")
+            finally:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.path) from exc
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -290,6 +366,7 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             raise errors.ReadOnlyError(f"{self.path.name} is open read-only; changes cannot be saved.")
         outer = self._depth == 0
         name = f"sp{self._depth}"
+        queued = len(self._pending)
         try:
             self.conn.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
         except sqlite3.Error as exc:
@@ -305,8 +382,7 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
                 else:
                     self.conn.execute(f"ROLLBACK TO {name}")
                     self.conn.execute(f"RELEASE {name}")
-            if outer:
-                self._pending.clear()
+            del self._pending[queued:]  # changes undone by the rollback are not announced
             if isinstance(exc, sqlite3.IntegrityError):
                 raise errors.ValidationError(f"Not saved: {exc}.") from exc
             if isinstance(exc, sqlite3.Error):
@@ -316,7 +392,11 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             self._depth -= 1
             try:
                 if outer:
+                    if not self._stamped:
+                        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('app_version', ?)",
+                                          (__version__,))
                     self.conn.execute("COMMIT")
+                    self._stamped = True
                 else:
                     self.conn.execute(f"RELEASE {name}")
             except sqlite3.Error as exc:
@@ -355,7 +435,6 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
     def set_meta(self, key: str, value: str | None) -> None:
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('app_version', ?)", (__version__,))
         self._changed(Change("project"))
 
     @property

@@ -136,10 +136,52 @@ def _create_v1(conn: sqlite3.Connection) -> None:
     db["sources"].enable_fts(["title", "text"], create_triggers=True)
 
 
+def _unique_name(name: str | None, taken: set[str], fallback: str) -> str:
+    """A non-empty name not yet in ``taken`` (case-insensitive): v0 had no UNIQUE constraint."""
+    base = " ".join((name or "").split()) or fallback
+    candidate, n = base, 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{base} ({n})", n + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _place_quote(text: str, start: int | None, end: int | None, quote: str | None) -> tuple[int, int, str | None]:
+    """Where a v0 annotation goes in v1, and a note if its span had to be repaired.
+
+    v0 never checked ``quote == text[start:end]``. We keep valid spans, move a quote to its nearest
+    occurrence when the offsets drifted, and otherwise keep the offsets (clamped) and record the old
+    quote in the note, so no annotation is ever dropped.
+    """
+    n = len(text)
+    s = start if isinstance(start, int) else 0
+    e = end if isinstance(end, int) else s
+    if quote and 0 <= s < e <= n and text[s:e] == quote:
+        return s, e, None
+    if quote:
+        hits, i = [], text.find(quote)
+        while i >= 0:
+            hits.append(i)
+            i = text.find(quote, i + 1)
+        if hits:
+            best = min(hits, key=lambda h: abs(h - s))
+            return best, best + len(quote), None
+    if n == 0:
+        raise ValueError("empty source text")
+    s = min(max(s, 0), n - 1)
+    e = min(max(e, s + 1), n)
+    repaired = f"[upgrade: the span {start}–{end} did not match the text"
+    repaired += f"; the old quote was “{quote}”]" if quote else "]"
+    return s, e, repaired
+
+
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     """Version 0 was the prototype layout (sources/annotations without ratings or codebook links).
 
-    A brand-new file has no tables at all and simply gets the version 1 schema.
+    A brand-new file has no tables at all and simply gets the version 1 schema. Duplicate texts are
+    merged (their annotations move to the kept copy), duplicate names get a number, and annotations
+    whose quote does not match their offsets are repaired (see ``_place_quote``). Only annotations of
+    a source that does not exist (v0 had no foreign keys) or has no text are left behind.
     """
     old = _table_names(conn)
     if "sources" not in old:
@@ -150,26 +192,55 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE {name} RENAME TO _v0_{name}")
     _create_v1(conn)
     stamp = now_iso()
-    for row in conn.execute("SELECT id, title, text, url FROM _v0_sources").fetchall():
-        text = row[2] or ""
+    texts: dict[str, str] = {}
+    by_sha: dict[str, str] = {}
+    merged: dict[str, str] = {}
+    for row in conn.execute("SELECT id, title, text, url FROM _v0_sources ORDER BY rowid").fetchall():
+        source_id, text = str(row[0]), row[2] or ""
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if sha in by_sha:
+            merged[source_id] = by_sha[sha]
+            continue
+        by_sha[sha] = source_id
+        texts[source_id] = text
+        title = " ".join((row[1] or "").split()) or (text.strip().splitlines() or ["Untitled"])[0][:120]
         conn.execute(
-            "INSERT INTO sources (id, title, text, sha256, url, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row[0], row[1] or "Untitled", text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
-             row[3], stamp, stamp),
-        )
-    conn.execute(
-        "INSERT INTO annotations (id, source_id, start_offset, end_offset, quote, note, "
-        "credibility, created_at, updated_at) "
-        "SELECT id, source_id, start_offset, end_offset, quote, note, 6, ?, ? FROM _v0_annotations",
-        (stamp, stamp),
-    )
-    if "actors" in old:
-        conn.execute("INSERT INTO actors (id, name) SELECT id, name FROM _v0_actors")
-    if "theories" in old:
-        conn.execute("INSERT INTO theories (id, name) SELECT id, name FROM _v0_theories")
+            "INSERT INTO sources (id, title, text, sha256, url, imported_from, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (source_id, title, text, sha, row[3] or None, "kzannotate format 0", stamp, stamp))
+    if "annotations" in old:
+        rows = conn.execute("SELECT id, source_id, start_offset, end_offset, quote, note FROM _v0_annotations "
+                            "ORDER BY rowid").fetchall()
+        for ann_id, source_id, start, end, quote, note in rows:
+            source_id = merged.get(str(source_id), str(source_id))
+            if source_id not in texts or not texts[source_id]:
+                continue  # an orphan: v0 had no foreign keys; there is no text to anchor it to
+            s, e, repair = _place_quote(texts[source_id], start, end, quote)
+            if repair:
+                note = f"{note}\n{repair}" if note else repair
+            conn.execute(
+                "INSERT INTO annotations (id, source_id, start_offset, end_offset, quote, note, credibility, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 6, ?, ?)",
+                (str(ann_id), source_id, s, e, texts[source_id][s:e], note, stamp, stamp))
+    for table in ("actors", "theories"):
+        if table in old:
+            taken: set[str] = set()
+            fallback = "Unnamed actor" if table == "actors" else "Unnamed theory"
+            for row_id, name in conn.execute(f"SELECT id, name FROM _v0_{table} ORDER BY rowid").fetchall():
+                conn.execute(f"INSERT INTO {table} (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                             (str(row_id), _unique_name(name, taken, fallback), stamp, stamp))
     for name in ("annotations", "sources", "actors", "theories"):
         conn.execute(f"DROP TABLE IF EXISTS _v0_{name}")
+
+
+REQUIRED_TABLES = ("meta", "sources", "actors", "theories", "annotations", "annotation_actors",
+                   "annotation_theories", "sources_fts")
+
+
+def missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables of the current schema that a file lacks (a damaged or hand-edited project)."""
+    names = _table_names(conn)
+    return [t for t in REQUIRED_TABLES if t not in names]
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]

@@ -7,6 +7,9 @@ Nothing here touches the project: ``read_source_file`` returns an ``ImportedText
 from __future__ import annotations
 
 import codecs
+import contextlib
+import email
+import email.policy
 import os
 import re
 import warnings
@@ -19,7 +22,9 @@ from kzannotate.text.normalize import normalise_text
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".rst", ""}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".mhtml"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+MHTML_SUFFIXES = {".mhtml", ".mht"}
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 TITLE_MAX = 160
 
 
@@ -73,29 +78,88 @@ _BOMS = (
 )
 
 
-def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, str]:
-    """Decode bytes to str and name the encoding used. BOMs win; then strict UTF-8; then detection."""
+# Legacy code pages worth considering when a file is not UTF-8: Cyrillic (Russian, Kazakh), Western and
+# Central European, and the common East Asian ones. Detection among all ~100 codecs misreads short texts.
+LEGACY_ENCODINGS = ("cp1251", "cp1252", "kz1048", "ptcp154", "koi8_r", "koi8_u", "cp866", "iso8859_5",
+                    "mac_cyrillic", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "cp1257",
+                    "cp1253", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr")
+# When detection cannot tell code pages apart (short texts), the likelier one for this tool's sources wins.
+PREFERRED_ENCODINGS = ("cp1252", "cp1251", "kz1048", "koi8_r", "cp1250", "latin_1")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a BOM has a NUL in every other byte of its ASCII characters."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) > 0.4 * len(zeros) and (even if zeros is odd else odd).count(0) == 0:
+            return encoding
+    return None
+
+
+def _mixed_script_words(text: str) -> int:
+    """Words mixing Latin and Cyrillic letters: the signature of a wrong code page ("Cafй")."""
+    count = 0
+    for word in text.split()[:2000]:
+        latin = any("a" <= ch.lower() <= "z" or "\u00c0" <= ch <= "\u024f" for ch in word)
+        cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
+        count += latin and cyrillic
+    return count
+
+
+def _detect_legacy(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[: 1024 * 1024], cp_isolation=list(LEGACY_ENCODINGS)))
+    if not matches:
+        return None
+    chaos = min(m.chaos for m in matches)
+    coherence = max(m.coherence for m in matches if m.chaos <= chaos + 0.01)
+    ties = [m for m in matches if m.chaos <= chaos + 0.01 and m.coherence >= coherence - 0.01]
+    clean = [m for m in ties if _mixed_script_words(str(m)) == 0] or ties
+    names = [m.encoding for m in clean]
+    for preferred in PREFERRED_ENCODINGS:
+        if preferred in names:
+            return preferred
+    return names[0]
+
+
+def decode_bytes(data: bytes, name: str = "the file", *, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes to str and name the encoding used.
+
+    Order: a BOM; UTF-16 without BOM; strict UTF-8; an encoding the document declares (HTML); detection
+    among legacy code pages with charset-normalizer.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise ImportRefusedError(f"{name} starts with a {encoding} mark but is not valid {encoding}.") from exc
+                raise ImportRefusedError(
+                    f"{name} starts with a {encoding} mark but is not valid {encoding}.") from exc
     if b"\x00" in data[:65536]:
+        encoding = _utf16_without_bom(data)
+        if encoding:
+            with contextlib.suppress(UnicodeDecodeError):
+                return data.decode(encoding), encoding
         raise ImportRefusedError(f"{name} looks like a binary file (it contains NUL bytes), not text.")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[: 4 * 1024 * 1024]).best()
-    if best is None or best.encoding is None:
+    if declared:
+        with contextlib.suppress(UnicodeDecodeError, LookupError):
+            return data.decode(declared), codecs.lookup(declared).name
+    encoding = _detect_legacy(data)
+    if encoding is None:
         raise ImportRefusedError(f"{name} is not readable text in any encoding kzannotate recognises.")
     try:
-        return data.decode(best.encoding), best.encoding
+        return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError) as exc:
-        raise ImportRefusedError(f"{name} could not be decoded as {best.encoding}.") from exc
+        raise ImportRefusedError(f"{name} could not be decoded as {encoding}.") from exc
 
 
 def _looks_binary(text: str) -> bool:
@@ -148,14 +212,51 @@ def _html_to_text(raw: str, name: str) -> ImportedText:
             language = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
         except (ValueError, lxml_html.etree.ParserError):
             language = ""
-    text = normalise_text(text)
+    # trafilatura gives one paragraph per line; a blank line between them reads like the page did.
+    text = normalise_text(text).strip()
+    text = re.sub(r"\n+", "\n\n", text)
     if not text.strip():
         raise ImportRefusedError(f"{name}: no readable article text found in this web page.")
     title = data.get("title") or title_from_text(text, Path(name).stem)
+    url = data.get("url") or None
+    if not url:
+        saved = _SAVED_FROM.search(raw[:4096])
+        url = saved.group(1) if saved and saved.group(1).startswith("http") else None
     return ImportedText(text=text, title=_shorten(title), author=data.get("author") or None,
                         outlet=data.get("sitename") or data.get("hostname") or None,
-                        published=data.get("date") or None, url=data.get("url") or None,
+                        published=data.get("date") or None, url=url,
                         language=(language or None) and language.split("-")[0].lower())
+
+
+def _mhtml_to_html(data: bytes, name: str) -> tuple[str, str, str | None]:
+    """The HTML part of a single-file web archive (.mhtml/.mht, as Chrome and Edge save pages).
+
+    Returns ``(html, encoding, url)``.
+    """
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        html, encoding = decode_bytes(payload, name, declared=part.get_content_charset())
+        url = part.get("Content-Location") or message.get("Snapshot-Content-Location")
+        return html, encoding, url
+    raise ImportRefusedError(f"{name} is a web archive without an HTML page inside.")
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:8192])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return f"{n} GB"  # pragma: no cover
 
 
 # ------------------------------------------------------------------ reading
@@ -169,7 +270,7 @@ def read_source_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_M
         size = path.stat().st_size
         if size > max_bytes:
             raise ImportRefusedError(
-                f"{name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one source.")
+                f"{name} is {_size(size)}, over the {_size(max_bytes)} limit for one source.")
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except FileNotFoundError as exc:
@@ -179,16 +280,25 @@ def read_source_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_M
     except OSError as exc:
         raise ImportRefusedError(f"{name} cannot be read: {exc.strerror or exc}.") from exc
     if len(data) > max_bytes:
-        raise ImportRefusedError(f"{name} is over the {max_bytes / 1e6:.0f} MB limit for one source.")
-    if not data.strip():
-        raise ImportRefusedError(f"{name} is empty.")
-    raw, encoding = decode_bytes(data, name)
-    if _looks_binary(raw):
-        raise ImportRefusedError(f"{name} looks like a binary file, not text.")
+        raise ImportRefusedError(f"{name} is over the {_size(max_bytes)} limit for one source.")
+    if not data:
+        raise ImportRefusedError(f"{name} is empty (0 bytes).")
     suffix = path.suffix.lower()
-    head = raw[:2048].lstrip().lower()
-    if suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
+    url = None
+    if suffix in MHTML_SUFFIXES or data[:2048].lower().startswith((b"from: <saved by", b"mime-version:")):
+        raw, encoding, url = _mhtml_to_html(data, name)
+        is_html = True
+    else:
+        raw, encoding = decode_bytes(data, name, declared=_declared_charset(data))
+        if _looks_binary(raw):
+            raise ImportRefusedError(f"{name} looks like a binary file, not text.")
+        head = _SAVED_FROM.sub("", raw[:4096]).lstrip().lower()
+        is_html = suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html"))
+    if not raw.strip():
+        raise ImportRefusedError(f"{name} contains only white space.")
+    if is_html:
         imported = _html_to_text(raw, name)
+        imported.url = imported.url or url
     else:
         text = normalise_text(raw)
         if not text.strip():
