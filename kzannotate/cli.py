@@ -6,14 +6,16 @@ Exit status: 0 success, 1 a user error (one line on stderr, no traceback), 2 usa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kzannotate import __version__
 from kzannotate.store import Project
-from kzannotate.store.errors import UserError
+from kzannotate.store.errors import ProjectNotFoundError, UserError
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], Handler]] = {}
@@ -52,10 +54,10 @@ def _setup_new(p: argparse.ArgumentParser) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     from kzannotate.setup_project import create_project
 
-    with create_project(args.project, seeds=args.seeds) as project:
+    path = args.project if args.project.suffix else args.project.with_suffix(".kza")
+    with create_project(path, seeds=args.seeds) as project:
         info = project.info()
-    print(f"created {args.project}: {info['sources']} sources, {info['actors']} actors, "
-          f"{info['theories']} theories")
+    print(f"created {path}: {info['sources']} sources, {info['actors']} actors, {info['theories']} theories")
     return 0
 
 
@@ -148,6 +150,22 @@ def window_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_window_target(parser: argparse.ArgumentParser, project: Path | None) -> None:
+    """Catch a mistyped command or a missing file before starting Qt (exit 2 or 1, not a dialog)."""
+    if project is None:
+        return
+    if not project.exists():
+        if not project.suffix and len(project.parts) == 1:
+            parser.error(f"unknown command {str(project)!r} (choose from {', '.join(COMMANDS)}), "
+                         "or give a project file")
+        raise ProjectNotFoundError(f"{project} does not exist. Create it with: kzannotate new {project}")
+
+
+def one_line(message: str) -> str:
+    """Errors go to stderr as a single line (scripts read them; no tracebacks)."""
+    return " ".join(message.split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _load_plugins()
@@ -158,19 +176,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()
             return 0
-        args = window_parser().parse_args(argv)
+        parser = window_parser()
+        args = parser.parse_args(argv)
         if args.self_check:
             from kzannotate.selfcheck import self_check
 
             return self_check()
+        _check_window_target(parser, args.project)
         from kzannotate.ui.app import run_app
 
         return run_app(args.project)
     except UserError as exc:
-        print(f"kzannotate: {exc}", file=sys.stderr)
+        print(f"kzannotate: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kzannotate info x.kza | head -1`
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silences the flush at exit)
+        return 0
     except SystemExit as exc:  # argparse: 2 for usage, 0 for --help/--version
         return exc.code if isinstance(exc.code, int) else 2
 

@@ -22,11 +22,21 @@ def _home_override() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def _ensure(path: Path, what: str) -> Path:
+    """Create a user folder; a failure is the user's to fix (permissions, a file in the way), not a bug."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from kzannotate.store.errors import ReadOnlyError
+
+        raise ReadOnlyError(f"Cannot create the {what} folder {path} ({exc.strerror or exc}). "
+                            "Set KZANNOTATE_HOME to a folder you can write to.") from exc
+    return path
+
+
 def data_dir() -> Path:
     """The user data folder (created on demand)."""
-    path = _home_override() or platformdirs.user_data_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _ensure(_home_override() or platformdirs.user_data_path(APP_NAME, appauthor=False), "data")
 
 
 def default_project_path() -> Path:
@@ -34,16 +44,12 @@ def default_project_path() -> Path:
 
 
 def backups_dir() -> Path:
-    path = data_dir() / "backups"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _ensure(data_dir() / "backups", "backups")
 
 
 def log_dir() -> Path:
     home = _home_override()
-    path = home / "logs" if home else platformdirs.user_log_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _ensure(home / "logs" if home else platformdirs.user_log_path(APP_NAME, appauthor=False), "log")
 
 
 def settings_file() -> Path | None:

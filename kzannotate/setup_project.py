@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 from kzannotate import paths
 from kzannotate.formats.codebook_json import import_codebook, parse_codebook
 from kzannotate.store import Project
+from kzannotate.store.errors import ProjectError
 from kzannotate.store.sources import text_sha256
 from kzannotate.text.normalize import normalise_text
 
 DEFAULT_CODEBOOK = ("codebook", "kazakhstan-2022.json")
+DEFAULT_PROJECT_TITLE = "Kazakhstan, January 2022 (sample)"
 
 
 def default_codebook() -> dict:
@@ -37,10 +40,32 @@ def add_seeds(project: Project) -> None:
 
 
 def create_project(path: str | os.PathLike[str], *, seeds: bool = False, name: str | None = None) -> Project:
-    project = Project.create(path, name=name)
-    if seeds:
+    """Create a project; with ``seeds`` the file appears only once it is complete (never half-seeded)."""
+    path = Path(path)
+    if not seeds:
+        return Project.create(path, name=name)
+    if path.exists() and (path.is_dir() or path.stat().st_size > 0):
+        return Project.create(path, name=name)  # raises the right "exists" error
+    part = path.with_name(f".{path.name}.part")
+    for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    project = Project.create(part, name=name or path.stem)
+    try:
         add_seeds(project)
-    return project
+    except BaseException:
+        project.close()
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+    project.close()
+    try:
+        os.replace(part, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise ProjectError(f"Could not create {path}: {exc.strerror or exc}.") from exc
+    return Project.open(path)
 
 
 def open_default_project() -> Project:
@@ -48,4 +73,4 @@ def open_default_project() -> Project:
     path: Path = paths.default_project_path()
     if path.exists() and path.stat().st_size > 0:
         return Project.open(path)
-    return create_project(path, seeds=True, name="Kazakhstan, January 2022 (sample)")
+    return create_project(path, seeds=True, name=DEFAULT_PROJECT_TITLE)
