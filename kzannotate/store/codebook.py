@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kzannotate.store import errors
-from kzannotate.store.models import ACTOR_KINDS, Actor, Change, Theory
+from kzannotate.store.models import ACTOR_KINDS, Actor, Annotation, Change, Theory
 from kzannotate.store.schema import now_iso
 
 if TYPE_CHECKING:
@@ -49,6 +49,23 @@ class CodeSnapshot:
     row: dict[str, Any]
     links: tuple[tuple[Any, ...], ...]
     children: tuple[str, ...] = ()  # theories whose parent was this one
+
+
+@dataclass(frozen=True)
+class MergeSnapshot:
+    """What ``merge_actors``/``merge_theories`` changed, so ``unmerge`` can put it all back.
+
+    ``kept_row`` is the kept code's row before the merge; ``dropped`` the merged-away codes with their
+    links; ``added_links`` the links the kept code gained; ``replaced_stances`` (theories) the kept links
+    whose stance changed; ``reparented`` (theories) (theory id, old parent id) for moved sub-theories.
+    """
+
+    kind: str
+    kept_id: str
+    kept_row: dict[str, Any]
+    dropped: tuple[CodeSnapshot, ...]
+    added_links: tuple[tuple[Any, ...], ...]
+    reparented: tuple[tuple[str, str | None], ...] = ()
 
 
 class CodebookMixin:
@@ -224,6 +241,175 @@ class CodebookMixin:
             conn.execute("DELETE FROM theories WHERE id = ?", (theory_id,))
         self._changed(Change("theory", (theory_id,), sources))
         return CodeSnapshot("theory", dict(zip(cols, data, strict=True)), links, children)
+
+    # ----------------------------------------------------------------- merges
+    def _row(self: Project, table: str, code_id: str) -> dict[str, Any]:
+        cur = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (code_id,))
+        data = cur.fetchone()
+        if data is None:
+            what = "actor" if table == "actors" else "theory"
+            raise errors.NotFoundError(f"That {what} is no longer in the codebook.")
+        return dict(zip([d[0] for d in cur.description], data, strict=True))
+
+    def merge_actors(self: Project, keep_id: str, drop_ids: Iterable[str]) -> MergeSnapshot:
+        """Fold actors entered twice into one: links move to ``keep_id``, names and aliases become its aliases.
+
+        One transaction; the snapshot undoes it exactly (``unmerge``).
+        """
+        drop_ids = [d for d in dict.fromkeys(drop_ids) if d != keep_id]
+        if not drop_ids:
+            raise errors.ValidationError("Choose at least one other actor to merge into this one.")
+        kept = self.get_actor(keep_id)
+        kept_row = self._row("actors", keep_id)
+        dropped: list[CodeSnapshot] = []
+        added: list[tuple[str, str]] = []
+        aliases = list(kept.aliases)
+        descriptions = [kept.description] if kept.description else []
+        with self.transaction() as conn:
+            for drop_id in drop_ids:
+                row = self._row("actors", drop_id)
+                links = tuple(conn.execute(
+                    "SELECT annotation_id, actor_id FROM annotation_actors WHERE actor_id = ?", (drop_id,)))
+                dropped.append(CodeSnapshot("actor", row, links))
+                for ann_id, _ in links:
+                    cur = conn.execute("INSERT OR IGNORE INTO annotation_actors (annotation_id, actor_id) "
+                                       "VALUES (?, ?)", (ann_id, keep_id))
+                    if cur.rowcount:
+                        added.append((ann_id, keep_id))
+                aliases += [row["name"], *json.loads(row["aliases"] or "[]")]
+                if row["description"] and row["description"] not in descriptions:
+                    descriptions.append(row["description"])
+                conn.execute("DELETE FROM actors WHERE id = ?", (drop_id,))
+            conn.execute("UPDATE actors SET aliases = ?, description = ?, color = ?, updated_at = ? WHERE id = ?",
+                         (json.dumps(_clean_aliases(kept.name, aliases), ensure_ascii=False),
+                          "\n\n".join(descriptions) or None,
+                          kept.color or next((d.row["color"] for d in dropped if d.row["color"]), None),
+                          now_iso(), keep_id))
+        snap = MergeSnapshot("actor", keep_id, kept_row, tuple(dropped), tuple(added))
+        self._changed(Change("actor", (keep_id, *drop_ids), self._sources_of(self._merge_annotations(snap))))
+        return snap
+
+    def merge_theories(self: Project, keep_id: str, drop_ids: Iterable[str]) -> MergeSnapshot:
+        """Fold theories into one: links move (an annotation linked to both keeps the kept theory's stance),
+        sub-theories move under the kept theory. One transaction; ``unmerge`` undoes it."""
+        drop_ids = [d for d in dict.fromkeys(drop_ids) if d != keep_id]
+        if not drop_ids:
+            raise errors.ValidationError("Choose at least one other theory to merge into this one.")
+        kept = self.get_theory(keep_id)
+        kept_row = self._row("theories", keep_id)
+        dropped: list[CodeSnapshot] = []
+        added: list[tuple[str, str, str]] = []
+        reparented: list[tuple[str, str | None]] = []
+        descriptions = [kept.description] if kept.description else []
+        parents = {t.id: t.parent_id for t in self.list_theories()}
+
+        def ancestors(tid: str | None) -> list[str]:
+            out: list[str] = []
+            while tid and tid not in out:
+                out.append(tid)
+                tid = parents.get(tid)
+            return out
+
+        with self.transaction() as conn:
+            # If the kept theory sits under a dropped one, lift it to the nearest surviving ancestor first.
+            new_parent = next((t for t in ancestors(kept.parent_id) if t not in drop_ids), None)
+            if new_parent != kept.parent_id:
+                reparented.append((keep_id, kept.parent_id))
+                conn.execute("UPDATE theories SET parent_id = ? WHERE id = ?", (new_parent, keep_id))
+                parents[keep_id] = new_parent
+            for drop_id in drop_ids:
+                row = self._row("theories", drop_id)
+                links = tuple(conn.execute(
+                    "SELECT annotation_id, theory_id, stance FROM annotation_theories WHERE theory_id = ?",
+                    (drop_id,)))
+                children = tuple(r[0] for r in conn.execute("SELECT id FROM theories WHERE parent_id = ?",
+                                                             (drop_id,)))
+                dropped.append(CodeSnapshot("theory", row, links, children))
+                for ann_id, _, stance in links:
+                    cur = conn.execute("INSERT OR IGNORE INTO annotation_theories (annotation_id, theory_id, "
+                                       "stance) VALUES (?, ?, ?)", (ann_id, keep_id, stance))
+                    if cur.rowcount:
+                        added.append((ann_id, keep_id, stance))
+                for child in children:
+                    if child == keep_id or child in drop_ids:
+                        continue
+                    reparented.append((child, drop_id))
+                    conn.execute("UPDATE theories SET parent_id = ? WHERE id = ?", (keep_id, child))
+                if row["description"] and row["description"] not in descriptions:
+                    descriptions.append(row["description"])
+                conn.execute("DELETE FROM theories WHERE id = ?", (drop_id,))
+            conn.execute("UPDATE theories SET description = ?, color = ?, updated_at = ? WHERE id = ?",
+                         ("\n\n".join(descriptions) or None,
+                          kept.color or next((d.row["color"] for d in dropped if d.row["color"]), None),
+                          now_iso(), keep_id))
+        snap = MergeSnapshot("theory", keep_id, kept_row, tuple(dropped), tuple(added), tuple(reparented))
+        self._changed(Change("theory", (keep_id, *drop_ids), self._sources_of(self._merge_annotations(snap))))
+        return snap
+
+    @staticmethod
+    def _merge_annotations(snap: MergeSnapshot) -> list[str]:
+        return [link[0] for d in snap.dropped for link in d.links]
+
+    def unmerge(self: Project, snap: MergeSnapshot) -> None:
+        """Undo a merge: the kept code as it was, the dropped codes with their links, sub-theories back."""
+        table = "actors" if snap.kind == "actor" else "theories"
+        link_table = "annotation_actors" if snap.kind == "actor" else "annotation_theories"
+        link_col = "actor_id" if snap.kind == "actor" else "theory_id"
+        with self.transaction() as conn:
+            conn.executemany(f"DELETE FROM {link_table} WHERE annotation_id = ? AND {link_col} = ?",
+                             [link[:2] for link in snap.added_links])
+            for d in snap.dropped:  # parents may be among the dropped: link the tree once all are back
+                dcols = list(d.row)
+                values = [None if c == "parent_id" else d.row[c] for c in dcols]
+                conn.execute(f"INSERT INTO {table} ({', '.join(dcols)}) VALUES ({', '.join('?' for _ in dcols)})",
+                             values)
+            cols = [c for c in snap.kept_row if c != "id"]
+            conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                         [*(snap.kept_row[c] for c in cols), snap.kept_id])
+            for d in snap.dropped:
+                if d.row.get("parent_id"):
+                    conn.execute("UPDATE theories SET parent_id = ? WHERE id = ?", (d.row["parent_id"], d.row["id"]))
+                if snap.kind == "actor":
+                    conn.executemany("INSERT OR IGNORE INTO annotation_actors (annotation_id, actor_id) "
+                                     "VALUES (?, ?)", d.links)
+                else:
+                    conn.executemany("INSERT OR IGNORE INTO annotation_theories (annotation_id, theory_id, "
+                                     "stance) VALUES (?, ?, ?)", d.links)
+            conn.executemany("UPDATE theories SET parent_id = ? WHERE id = ?",
+                             [(parent, child) for child, parent in snap.reparented])
+        ids = (snap.kept_id, *(d.row["id"] for d in snap.dropped))
+        self._changed(Change(snap.kind, ids, self._sources_of(self._merge_annotations(snap))))
+
+    # ------------------------------------------------------- usage across sources
+    def annotations_for_actor(self: Project, actor_id: str) -> list[Annotation]:
+        """Every annotation linked to an actor, across sources (source title, then text order)."""
+        return self._annotations_linked("annotation_actors", "actor_id", actor_id)
+
+    def annotations_for_theory(self: Project, theory_id: str) -> list[Annotation]:
+        """Every annotation linked to a theory, across sources (source title, then text order)."""
+        return self._annotations_linked("annotation_theories", "theory_id", theory_id)
+
+    def _annotations_linked(self: Project, table: str, col: str, code_id: str) -> list[Annotation]:
+        ids = [r[0] for r in self.conn.execute(
+            f"SELECT a.id FROM {table} l JOIN annotations a ON a.id = l.annotation_id "
+            f"JOIN sources s ON s.id = a.source_id WHERE l.{col} = ? "
+            "ORDER BY s.title COLLATE NOCASE, a.source_id, a.start_offset, a.end_offset", (code_id,))]
+        order = {ann_id: i for i, ann_id in enumerate(ids)}
+        return sorted(self.annotations_by_ids(ids), key=lambda a: order[a.id])
+
+    def theory_descendants(self: Project, theory_id: str) -> list[str]:
+        """Ids of every theory below ``theory_id`` in the tree (not including it)."""
+        children: dict[str | None, list[str]] = {}
+        for t in self.list_theories():
+            children.setdefault(t.parent_id, []).append(t.id)
+        out: list[str] = []
+        stack = list(children.get(theory_id, []))
+        while stack:
+            tid = stack.pop()
+            if tid not in out and tid != theory_id:
+                out.append(tid)
+                stack.extend(children.get(tid, []))
+        return out
 
     # ----------------------------------------------------------------- shared
     def restore_code(self: Project, snap: CodeSnapshot) -> None:

@@ -1,0 +1,200 @@
+"""Long repeated passages inside a source and across sources (scraped articles repeat themselves).
+
+Texts are compared as sequences of folded words (case, diacritics, quotes, punctuation and line breaks
+do not matter). The scan is LZ77-like: walking through all texts in order, each stretch that repeats an
+earlier stretch of at least ``min_chars`` characters becomes a copy of it. Copies of the same original are
+grouped into one :class:`Repeat`; the first copy is the original. Seeds of ``SEED_WORDS`` words find the
+candidates, so the cost is close to linear in the size of the corpus.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kzannotate.text.mentions import fold
+
+SEED_WORDS = 8
+MAX_CANDIDATES = 48  # earlier occurrences of a seed tried at each position (keeps boilerplate cheap)
+_WORD = re.compile(r"\w+")
+
+Copy = tuple[str, int, int]  # (source_id, start, end): code points, end exclusive
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A passage found more than once. ``copies[0]`` is the first occurrence; ``length`` its length."""
+
+    length: int
+    copies: tuple[Copy, ...]
+
+    def to_json(self) -> dict:
+        return {"length": self.length,
+                "copies": [{"source_id": s, "start": a, "end": b} for s, a, b in self.copies]}
+
+
+class _Corpus:
+    """All texts as one word sequence (word ids, owning text, character spans)."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.ids: list[str] = list(texts)
+        self.words: list[int] = []
+        self.doc: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.doc_end: list[int] = []  # first word index after each text
+        vocab: dict[str, int] = {}
+        for d, source_id in enumerate(self.ids):
+            for m in _WORD.finditer(fold(texts[source_id])):
+                self.words.append(vocab.setdefault(m.group(), len(vocab)))
+                self.starts.append(m.start())
+                self.ends.append(m.end())
+            self.doc.extend([d] * (len(self.words) - len(self.doc)))
+            self.doc_end.append(len(self.words))
+
+    def chars(self, i: int, n: int) -> int:
+        """Characters spanned by ``n`` words from word ``i`` (same text)."""
+        return self.ends[i + n - 1] - self.starts[i]
+
+    def copy(self, i: int, n: int) -> Copy:
+        return (self.ids[self.doc[i]], self.starts[i], self.ends[i + n - 1])
+
+
+def _extend(c: _Corpus, i: int, j: int) -> int:
+    """How many words from ``j`` (earlier) equal those from ``i``, without the two stretches overlapping."""
+    words = c.words
+    limit = min(c.doc_end[c.doc[i]] - i, c.doc_end[c.doc[j]] - j)
+    if c.doc[i] == c.doc[j]:
+        limit = min(limit, i - j)
+    n = 0
+    while n < limit and words[i + n] == words[j + n]:
+        n += 1
+    return n
+
+
+def _scan(c: _Corpus, min_chars: int) -> list[tuple[int, int, int]]:
+    """(copy word index, original word index, word count) for each repeated stretch, in text order."""
+    k = SEED_WORDS
+    words, doc = c.words, c.doc
+    seen: dict[tuple[int, ...], list[int]] = {}
+    found: list[tuple[int, int, int]] = []
+    total = len(words)
+
+    def seed(p: int) -> tuple[int, ...] | None:
+        if p + k > total or doc[p + k - 1] != doc[p]:
+            return None
+        return tuple(words[p:p + k])
+
+    def remember(p: int) -> None:
+        key = seed(p)
+        if key is not None:
+            seen.setdefault(key, []).append(p)
+
+    i = 0
+    while i < total:
+        key = seed(i)
+        best_n, best_j = 0, -1
+        if key is not None:
+            for j in seen.get(key, ())[:MAX_CANDIDATES]:
+                n = _extend(c, i, j)
+                if n > best_n:
+                    best_n, best_j = n, j
+        if best_n >= k and c.chars(i, best_n) >= min_chars:
+            found.append((i, best_j, best_n))
+            for p in range(i, i + best_n):
+                remember(p)
+            i += best_n
+        else:
+            remember(i)
+            i += 1
+    return found
+
+
+def find_repeats(texts: Mapping[str, str], min_chars: int = 200) -> list[Repeat]:
+    """Passages of at least ``min_chars`` characters that occur more than once, within or across texts.
+
+    ``texts`` maps source id to text; its order decides which occurrence counts as the original.
+    Repeats come sorted by their first copy.
+    """
+    if min_chars < 1:
+        raise ValueError("min_chars must be positive")
+    c = _Corpus(texts)
+    found = _scan(c, min_chars)
+    # An original that lies inside an earlier copy stands for the same place in that copy's original.
+    copy_starts: list[int] = []
+    canon: list[tuple[int, int, int]] = []
+    for i, j, n in found:
+        k = bisect.bisect_right(copy_starts, j) - 1
+        while k >= 0:
+            ci, cj, cn = canon[k]
+            if not ci <= j < ci + cn:
+                break
+            j = cj + (j - ci)
+            k = bisect.bisect_right(copy_starts, j) - 1
+        copy_starts.append(i)
+        canon.append((i, j, n))
+    # Copies of (nearly) the same stretch form one group even when one ends a word earlier or later.
+    groups: list[dict] = []
+    for i, j, n in canon:
+        for grp in groups:
+            if abs(grp["j"] - j) <= 3 and abs(grp["n"] - n) <= max(3, grp["n"] // 50):
+                grp["copies"].append((i, n))
+                grp["min"] = min(grp["min"], n)
+                break
+        else:
+            groups.append({"j": j, "n": n, "min": n, "copies": [(i, n)]})
+    repeats = []
+    for grp in groups:
+        copies = sorted({c.copy(p, m) for p, _ in [(grp["j"], 0), *grp["copies"]] for m in [grp["min"]]},
+                        key=lambda cp: (c.ids.index(cp[0]), cp[1]))
+        first = copies[0]
+        repeats.append(Repeat(first[2] - first[1], tuple(copies)))
+    repeats.sort(key=lambda r: (c.ids.index(r.copies[0][0]), r.copies[0][1]))
+    return repeats
+
+
+def repeat_of(repeats: Sequence[Repeat], source_id: str, start: int, end: int
+              ) -> tuple[Repeat, int] | None:
+    """The repeat and copy index a span lies in (inside one copy, or mostly: over half of it), else None."""
+    best: tuple[int, Repeat, int] | None = None
+    span = max(1, end - start)
+    for rep in repeats:
+        for index, (sid, a, b) in enumerate(rep.copies):
+            if sid != source_id:
+                continue
+            overlap = min(b, end) - max(a, start)
+            if overlap <= 0:
+                continue
+            if a <= start and end <= b:
+                overlap = span + 1  # full containment beats any partial overlap
+            if overlap * 2 > span and (best is None or overlap > best[0]):
+                best = (overlap, rep, index)
+    return (best[1], best[2]) if best else None
+
+
+def map_offset(rep: Repeat, from_index: int, to_index: int, offset: int) -> int:
+    """Where ``offset`` in one copy falls in another (proportionally: copies differ at most in spacing)."""
+    _, a, b = rep.copies[from_index]
+    _, c, d = rep.copies[to_index]
+    if b == a:
+        return c
+    return c + round((offset - a) * (d - c) / (b - a))
+
+
+def line_range(text: str, start: int, end: int) -> tuple[int, int]:
+    """1-based first and last line numbers of a span (for messages such as "lines 12–30")."""
+    first = text.count("\n", 0, start) + 1
+    last = first + text.count("\n", start, max(start, end - 1))
+    return first, last
+
+
+def copies_in(repeats: Sequence[Repeat], source_id: str) -> list[tuple[Repeat, int]]:
+    """Every (repeat, copy index) lying in one source, in text order."""
+    out = [(rep, i) for rep in repeats for i, cp in enumerate(rep.copies) if cp[0] == source_id]
+    out.sort(key=lambda pair: pair[0].copies[pair[1]][1])
+    return out
+
+
+__all__ = ["Repeat", "copies_in", "find_repeats", "line_range", "map_offset", "repeat_of"]
