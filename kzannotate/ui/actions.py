@@ -60,6 +60,16 @@ def spec(name: str) -> ActionSpec:
     raise KeyError(name)
 
 
+# Standard keys that some platforms leave unbound (Windows has no Quit key): use the common key there.
+FALLBACK_KEYS: dict[Std, str] = {Std.Quit: "Ctrl+Q"}
+
+
+def _platform_key(shortcut: Std | str) -> Std | str:
+    if isinstance(shortcut, Std) and not QKeySequence.keyBindings(shortcut) and shortcut in FALLBACK_KEYS:
+        return FALLBACK_KEYS[shortcut]
+    return shortcut
+
+
 def build_actions(window: QMainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     """Create every action and the menu bar; returns them by name."""
     menus: dict[str, QMenu] = {}
@@ -72,7 +82,7 @@ def build_actions(window: QMainWindow) -> tuple[dict[str, QAction], dict[str, QM
         action = QAction(s.text, window)
         action.setObjectName(f"action_{s.name}")
         if s.shortcut is not None:
-            action.setShortcut(QKeySequence(s.shortcut))
+            action.setShortcut(QKeySequence(_platform_key(s.shortcut)))
         if s.tip:
             action.setStatusTip(s.tip)
             action.setToolTip(s.tip)
