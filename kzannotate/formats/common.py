@@ -1,0 +1,288 @@
+"""The one place that turns the store into per-annotation records for every export format.
+
+Records stream source by source, in text order, so exporting 100,000 annotations never builds a list of
+them. Actor and theory names come from the codebook, loaded once (it is small). A ``Scope`` filters by
+source ids and/or annotator; every format honours it the same way because they all read from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kzannotate.formats.atomic import ExportError
+from kzannotate.store.models import CREDIBILITY_NAMES, RELIABILITY_NAMES
+
+if TYPE_CHECKING:
+    from kzannotate.store.project import Project
+
+# progress(done, total) -> False to cancel
+Progress = Callable[[int, int], bool]
+PROGRESS_EVERY = 500
+
+_SEP = "\x1f"  # between links in group_concat
+_PAIR = "\x1e"  # between theory id and stance
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; nothing was written."""
+
+    def __init__(self, message: str = "Export cancelled; nothing was saved.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which annotations an export covers: all, some sources, and/or one annotator."""
+
+    source_ids: tuple[str, ...] | None = None
+    annotator: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.source_ids is not None:
+            parts.append(f"{len(self.source_ids)} chosen source(s)")
+        if self.annotator:
+            parts.append(f"annotator {self.annotator}")
+        return ", ".join(parts) or "all sources"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    title: str
+    author: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+    language: str | None
+    reliability: str | None
+    notes: str | None
+    imported_from: str | None
+    sha256: str
+    created_at: str
+    updated_at: str
+    length: int
+
+    def meta(self) -> dict[str, str | None]:
+        """The descriptive metadata (what jsonl nests and qdpx writes as Variables)."""
+        return {"title": self.title, "author": self.author, "outlet": self.outlet, "published": self.published,
+                "url": self.url, "language": self.language, "reliability": self.reliability}
+
+
+@dataclass(slots=True)
+class TheoryLink:
+    id: str
+    name: str
+    stance: str
+
+
+@dataclass(slots=True)
+class AnnotationRecord:
+    """One annotation with everything a format needs, names resolved."""
+
+    id: str
+    source: SourceInfo
+    start: int
+    end: int
+    quote: str
+    own_reliability: str | None
+    credibility: int
+    note: str | None
+    annotator: str | None
+    created_at: str
+    updated_at: str
+    actors: list[tuple[str, str]] = field(default_factory=list)  # (id, name), by name
+    theories: list[TheoryLink] = field(default_factory=list)  # by name
+    number: int = 0  # 1-based position in the export
+
+    @property
+    def reliability(self) -> str:
+        """Effective letter: the annotation's own, else the source's, else F."""
+        return self.own_reliability or self.source.reliability or "F"
+
+    @property
+    def reliability_from(self) -> str:
+        if self.own_reliability:
+            return "annotation"
+        return "source" if self.source.reliability else "default"
+
+    @property
+    def rating(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+    @property
+    def reliability_name(self) -> str:
+        return RELIABILITY_NAMES[self.reliability]
+
+    @property
+    def credibility_name(self) -> str:
+        return CREDIBILITY_NAMES.get(self.credibility, "")
+
+    def theories_by_stance(self, stance: str) -> list[str]:
+        return [t.name for t in self.theories if t.stance == stance]
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    id: str
+    name: str
+    color: str | None
+    description: str | None
+    parent_id: str | None = None
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+_SOURCE_SQL = ("SELECT id, title, author, outlet, published, url, language, reliability, notes, imported_from, "
+               "sha256, created_at, updated_at, length(text) FROM sources")
+
+_ANN_SQL = (
+    "SELECT a.id, a.start_offset, a.end_offset, a.quote, a.reliability, a.credibility, a.note, a.annotator, "
+    "a.created_at, a.updated_at, "
+    f"(SELECT group_concat(actor_id, '{_SEP}') FROM annotation_actors WHERE annotation_id = a.id), "
+    f"(SELECT group_concat(theory_id || '{_PAIR}' || stance, '{_SEP}') FROM annotation_theories "
+    "WHERE annotation_id = a.id) "
+    "FROM annotations a WHERE a.source_id = ? {extra} ORDER BY a.start_offset, a.end_offset, a.id")
+
+
+class ExportContext:
+    """A consistent read of the project for one export (codebook, sources in scope, counts)."""
+
+    def __init__(self, project: Project, scope: Scope | None = None) -> None:
+        self.project = project
+        self.conn: sqlite3.Connection = project.conn
+        self.scope = scope or Scope()
+        self.actors: dict[str, CodeInfo] = {}
+        self.theories: dict[str, CodeInfo] = {}
+        self.sources: list[SourceInfo] = []
+        self.total = 0
+
+    # -------------------------------------------------------------- loading
+    def load(self) -> ExportContext:
+        import json
+
+        for r in self.conn.execute("SELECT id, name, color, description, kind, aliases FROM actors "
+                                   "ORDER BY name COLLATE NOCASE, id"):
+            self.actors[r[0]] = CodeInfo(r[0], r[1], r[2], r[3], kind=r[4], aliases=tuple(json.loads(r[5] or "[]")))
+        for r in self.conn.execute("SELECT id, name, color, description, parent_id FROM theories "
+                                   "ORDER BY name COLLATE NOCASE, id"):
+            self.theories[r[0]] = CodeInfo(r[0], r[1], r[2], r[3], parent_id=r[4])
+        rows = self.conn.execute(_SOURCE_SQL + " ORDER BY title COLLATE NOCASE, id").fetchall()
+        if self.scope.source_ids is not None:
+            wanted = set(self.scope.source_ids)
+            known = {r[0] for r in rows}
+            missing = sorted(wanted - known)
+            if missing:
+                raise ExportError(f"No source with id {missing[0]} in this project.")
+            rows = [r for r in rows if r[0] in wanted]
+        self.sources = [SourceInfo(*r) for r in rows]
+        self.total = sum(self.count_for(s.id) for s in self.sources)
+        return self
+
+    def _extra(self) -> tuple[str, tuple[str, ...]]:
+        if self.scope.annotator:
+            return "AND a.annotator = ?", (self.scope.annotator,)
+        return "", ()
+
+    def count_for(self, source_id: str) -> int:
+        extra, params = self._extra()
+        return self.conn.execute(f"SELECT count(*) FROM annotations a WHERE a.source_id = ? {extra}",
+                                 (source_id, *params)).fetchone()[0]
+
+    def source_text(self, source_id: str) -> str:
+        return self.conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+
+    def annotators(self) -> list[str]:
+        """Annotator names in scope (qdpx Users)."""
+        extra, params = self._extra()
+        names: set[str] = set()
+        for s in self.sources:
+            names.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT annotator FROM annotations a WHERE a.source_id = ? {extra} "
+                "AND annotator IS NOT NULL", (s.id, *params)))
+        return sorted(names, key=str.casefold)
+
+    # -------------------------------------------------------------- records
+    def records_for(self, source: SourceInfo) -> Iterator[AnnotationRecord]:
+        extra, params = self._extra()
+        actors, theories = self.actors, self.theories
+        for row in self.conn.execute(_ANN_SQL.format(extra=extra), (source.id, *params)):
+            rec = AnnotationRecord(row[0], source, row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                   row[8], row[9])
+            if row[10]:
+                links = [(a, actors[a].name if a in actors else a) for a in row[10].split(_SEP)]
+                links.sort(key=lambda x: (x[1].casefold(), x[0]))
+                rec.actors = links
+            if row[11]:
+                tl = []
+                for pair in row[11].split(_SEP):
+                    tid, stance = pair.split(_PAIR)
+                    tl.append(TheoryLink(tid, theories[tid].name if tid in theories else tid, stance))
+                tl.sort(key=lambda t: (t.name.casefold(), t.id))
+                rec.theories = tl
+            yield rec
+
+    def records(self, progress: Progress | None = None) -> Iterator[AnnotationRecord]:
+        """Every record in scope, sources in title order, spans in text order; checks ``progress``."""
+        done = 0
+        check(progress, 0, self.total)
+        for source in self.sources:
+            for rec in self.records_for(source):
+                done += 1
+                rec.number = done
+                if done % PROGRESS_EVERY == 0:
+                    check(progress, done, self.total)
+                yield rec
+        check(progress, done, self.total)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[ExportContext]:
+        """Hold one read transaction so the export sees one consistent state of the file."""
+        own = not self.conn.in_transaction
+        if own:
+            self.conn.execute("BEGIN")
+        try:
+            yield self.load()
+        finally:
+            if own and self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+
+def check(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise ExportCancelled()
+
+
+def open_context(project: Project, scope: Scope | None = None) -> ExportContext:
+    return ExportContext(project, scope)
+
+
+GUID_NAMESPACE = uuid.UUID("6f1c1b8e-2d64-4c55-9a55-6b7a5a6e6b7a")
+
+
+def as_guid(value: str) -> str:
+    """A REFI-QDA GUID for an id: the id itself when it is a UUID, else a stable UUID derived from it."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        return str(uuid.uuid5(GUID_NAMESPACE, str(value)))
+
+
+def derived_guid(base: str, what: str) -> str:
+    """A stable GUID for something that belongs to ``base`` (a note, a stance code...)."""
+    return str(uuid.uuid5(uuid.UUID(as_guid(base)), what))
+
+
+def iri(value: str) -> str:
+    """A W3C id: ``urn:uuid:`` for UUIDs, else a urn in our own namespace."""
+    try:
+        return f"urn:uuid:{uuid.UUID(value)}"
+    except (ValueError, AttributeError, TypeError):
+        from urllib.parse import quote
+
+        return f"urn:kzannotate:{quote(str(value), safe='')}"

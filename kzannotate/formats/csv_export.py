@@ -1,0 +1,43 @@
+"""CSV: one row per annotation (RFC 4180 quoting, UTF-8, optional BOM for Excel).
+
+Multi-valued cells (actors, theories of one stance) are joined with ``"; "``; the id columns beside them
+keep the exact links for scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from kzannotate.formats.atomic import atomic_output
+from kzannotate.formats.common import AnnotationRecord, ExportContext, Progress
+
+COLUMNS = ("id", "source_id", "source_title", "start", "end", "quote", "actors", "actor_ids",
+           "theories_supports", "theories_contradicts", "theories_neutral", "theory_ids", "reliability",
+           "reliability_from", "credibility", "rating", "note", "annotator", "created_at", "updated_at")
+JOIN = "; "
+
+
+def row(rec: AnnotationRecord) -> list[object]:
+    theories = rec.theories
+    return [rec.id, rec.source.id, rec.source.title, rec.start, rec.end, rec.quote,
+            JOIN.join(n for _, n in rec.actors), JOIN.join(i for i, _ in rec.actors),
+            JOIN.join(t.name for t in theories if t.stance == "supports"),
+            JOIN.join(t.name for t in theories if t.stance == "contradicts"),
+            JOIN.join(t.name for t in theories if t.stance == "neutral"),
+            JOIN.join(f"{t.id}:{t.stance}" for t in theories),
+            rec.reliability, rec.reliability_from, rec.credibility, rec.rating, rec.note or "",
+            rec.annotator or "", rec.created_at, rec.updated_at]
+
+
+def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
+           bom: bool = False) -> int:
+    """Write the CSV; returns the number of rows. Nothing is left behind if it fails or is cancelled."""
+    n = 0
+    with atomic_output(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, dialect="excel", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for rec in ctx.records(progress):
+            writer.writerow(row(rec))
+            n += 1
+    return n

@@ -1,0 +1,325 @@
+"""REFI-QDA 1.5 projects (.qdpx): export, and import via ``qdpx_import``.
+
+The codebook mapping (chosen so NVivo, ATLAS.ti, MAXQDA and QualCoder show a readable tree, and so our
+own file re-imports losslessly):
+
+    Actors                      (branch, not codable)
+      <actor>                   one code per actor; kind and aliases in the description
+    Theories                    (branch, not codable)
+      <theory>                  codable (a coding here means "supports" on re-import)
+        <theory> (supports)     stance codes: every coding of an annotation goes to one of these
+        <theory> (contradicts)
+        <theory> (neutral)
+        <sub-theory> ...        the theory tree as it is in kzannotate
+    Reliability                 (branch) Reliability A – Completely reliable … F
+    Credibility                 (branch) Credibility 1 – Confirmed by other sources … 6
+
+Each annotation is one PlainTextSelection (guid = annotation id) coded with its actors, its theory
+stances, its effective reliability letter and its credibility. Source metadata are Variables; notes are
+Notes referenced by NoteRef. Stance codes have GUIDs derived from the theory's GUID, so they are
+recognised even if another tool renames them; names are unique across the whole codebook.
+
+A reliability coding equal to the source's own reliability (Variable "Reliability") re-imports as
+"inherited from the source", which is what the annotation most likely meant.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kzannotate import __version__
+from kzannotate.formats.atomic import atomic_output
+from kzannotate.formats.common import (
+    AnnotationRecord,
+    CodeInfo,
+    ExportContext,
+    Progress,
+    as_guid,
+    derived_guid,
+)
+from kzannotate.store.models import CREDIBILITY_NAMES, RELIABILITY_LETTERS, RELIABILITY_NAMES, STANCES
+from kzannotate.store.schema import now_iso
+
+if TYPE_CHECKING:
+    from kzannotate.store.project import Project
+
+NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+ROOT = "5d0f4f3e-7d0b-4a8a-9c1e-4b7a2e9f0c11"  # anchors the derived GUIDs of our fixed codes
+
+BRANCHES = {"actors": "Actors", "theories": "Theories", "reliability": "Reliability",
+            "credibility": "Credibility"}
+# source metadata written as Variables (name in the file, field in kzannotate)
+VARIABLES = (("Author", "author"), ("Outlet", "outlet"), ("Published", "published"), ("URL", "url"),
+             ("Language", "language"), ("Reliability", "reliability"), ("Imported from", "imported_from"))
+KIND_PREFIX = "Kind: "
+ALIASES_PREFIX = "Also known as: "
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str | None) -> str:
+    """XML 1.0 cannot hold most control characters; drop them (they never carry meaning in our texts)."""
+    return _XML_BAD.sub("", value or "")
+
+
+def branch_guid(key: str) -> str:
+    return derived_guid(ROOT, f"branch:{key}")
+
+
+def stance_guid(theory_id: str, stance: str) -> str:
+    return derived_guid(theory_id, f"stance:{stance}")
+
+
+def reliability_guid(letter: str) -> str:
+    return derived_guid(ROOT, f"reliability:{letter}")
+
+
+def credibility_guid(number: int) -> str:
+    return derived_guid(ROOT, f"credibility:{number}")
+
+
+def user_guid(name: str) -> str:
+    return derived_guid(ROOT, f"user:{name}")
+
+
+def variable_guid(field: str) -> str:
+    return derived_guid(ROOT, f"variable:{field}")
+
+
+def stance_name(theory: str, stance: str) -> str:
+    return f"{theory} ({stance})"
+
+
+def reliability_code_name(letter: str) -> str:
+    return f"Reliability {letter} – {RELIABILITY_NAMES[letter]}"
+
+
+def credibility_code_name(number: int) -> str:
+    return f"Credibility {number} – {CREDIBILITY_NAMES[number]}"
+
+
+class _Names:
+    """Code names unique across the whole codebook (case-insensitive: some readers merge equal names)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, name: str, qualifier: str = "") -> str:
+        name = " ".join(xml_text(name).split()) or "Unnamed"
+        candidates = [name] + ([f"{name} ({qualifier})"] if qualifier else [])
+        for c in candidates:
+            if c.casefold() not in self.used:
+                self.used.add(c.casefold())
+                return c
+        n = 2
+        while f"{name} [{n}]".casefold() in self.used:
+            n += 1
+        self.used.add(f"{name} [{n}]".casefold())
+        return f"{name} [{n}]"
+
+
+def actor_description(actor: CodeInfo) -> str:
+    lines = [actor.description] if actor.description else []
+    if actor.kind and actor.kind != "person":
+        lines.append(f"{KIND_PREFIX}{actor.kind}")
+    if actor.aliases:
+        lines.append(f"{ALIASES_PREFIX}{'; '.join(actor.aliases)}")
+    return "\n".join(lines)
+
+
+def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, str]:
+    """Fill ``codes`` with our branches; returns code key → GUID (keys: actor/theory ids, stance, R/C)."""
+    names = _Names()
+    for label in BRANCHES.values():
+        names.used.add(label.casefold())
+
+    def code(parent: ET.Element, guid: str, name: str, codable: bool, color: str | None = None,
+             description: str | None = None) -> ET.Element:
+        attrs = {"guid": guid, "name": name, "isCodable": "true" if codable else "false"}
+        if color:
+            attrs["color"] = color.upper()
+        el = ET.SubElement(parent, f"{{{ns}}}Code", attrs)
+        if description:
+            ET.SubElement(el, f"{{{ns}}}Description").text = xml_text(description)
+        return el
+
+    guids: dict[str, str] = {}
+    actors = code(codes, branch_guid("actors"), BRANCHES["actors"], False,
+                  description="People, organisations and states named in the sources (kzannotate actors).")
+    for actor in ctx.actors.values():
+        guid = as_guid(actor.id)
+        guids[f"actor:{actor.id}"] = guid
+        code(actors, guid, names.take(actor.name, "actor"), True, actor.color, actor_description(actor))
+
+    theories = code(codes, branch_guid("theories"), BRANCHES["theories"], False,
+                    description="Competing explanations; each has one code per stance an annotation takes.")
+    children: dict[str | None, list[CodeInfo]] = {}
+    for t in ctx.theories.values():
+        parent = t.parent_id if t.parent_id in ctx.theories else None
+        children.setdefault(parent, []).append(t)
+
+    def add_theory(parent_el: ET.Element, t: CodeInfo, depth: int) -> None:
+        guid = as_guid(t.id)
+        guids[f"theory:{t.id}"] = guid
+        name = names.take(t.name, "theory")
+        el = code(parent_el, guid, name, True, t.color, t.description)
+        for stance in STANCES:
+            sg = stance_guid(t.id, stance)
+            guids[f"stance:{t.id}:{stance}"] = sg
+            code(el, sg, names.take(stance_name(name, stance)), True, t.color)
+        if depth < 50:
+            for child in children.get(t.id, []):
+                add_theory(el, child, depth + 1)
+
+    for t in children.get(None, []):
+        add_theory(theories, t, 0)
+
+    rel = code(codes, branch_guid("reliability"), BRANCHES["reliability"], False,
+               description="Admiralty code: reliability of the source of the information (A–F).")
+    for letter in RELIABILITY_LETTERS:
+        guids[f"reliability:{letter}"] = reliability_guid(letter)
+        code(rel, reliability_guid(letter), names.take(reliability_code_name(letter)), True)
+    cred = code(codes, branch_guid("credibility"), BRANCHES["credibility"], False,
+                description="Admiralty code: credibility of the information itself (1–6).")
+    for number in range(1, 7):
+        guids[f"credibility:{number}"] = credibility_guid(number)
+        code(cred, credibility_guid(number), names.take(credibility_code_name(number)), True)
+    return guids
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(xml_text(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _codes_of(rec: AnnotationRecord, guids: dict[str, str]) -> Iterator[str]:
+    for actor_id, _ in rec.actors:
+        if f"actor:{actor_id}" in guids:
+            yield guids[f"actor:{actor_id}"]
+    for t in rec.theories:
+        if f"stance:{t.id}:{t.stance}" in guids:
+            yield guids[f"stance:{t.id}:{t.stance}"]
+    yield guids[f"reliability:{rec.reliability}"]
+    yield guids[f"credibility:{rec.credibility}"]
+
+
+def build_project(ctx: ExportContext, progress: Progress | None = None
+                  ) -> tuple[ET.Element, list[tuple[str, str]]]:
+    """The project.qde tree and the (guid, text) of every source file."""
+    q = f"{{{NS}}}"
+    ET.register_namespace("", NS)
+    stamp = now_iso()
+    root = ET.Element(f"{q}Project", {"name": xml_text(ctx.project.name),
+                                      "origin": f"kzannotate {__version__}",
+                                      "creationDateTime": stamp, "modifiedDateTime": stamp})
+    users = ctx.annotators()
+    if users:
+        users_el = ET.SubElement(root, f"{q}Users")
+        for name in users:
+            ET.SubElement(users_el, f"{q}User", {"guid": user_guid(name), "name": xml_text(name)})
+    codebook = ET.SubElement(root, f"{q}CodeBook")
+    codes = ET.SubElement(codebook, f"{q}Codes")
+    guids = build_codebook(codes, ctx, NS)
+    variables = ET.SubElement(root, f"{q}Variables")
+    for label, field in VARIABLES:
+        ET.SubElement(variables, f"{q}Variable", {"guid": variable_guid(field), "name": label,
+                                                  "typeOfVariable": "Text"})
+    sources_el = ET.SubElement(root, f"{q}Sources")
+    notes: list[tuple[str, str, str, AnnotationRecord | None, str]] = []  # guid, name, text, rec, stamp
+    files: list[tuple[str, str]] = []
+    records = ctx.records(progress)
+    pending = next(records, None)
+    for source in ctx.sources:
+        sguid = as_guid(source.id)
+        files.append((sguid, source.id))
+        src = ET.SubElement(sources_el, f"{q}TextSource", {
+            "guid": sguid, "name": xml_text(source.title), "plainTextPath": f"internal://{sguid}.txt",
+            "creationDateTime": source.created_at, "modifiedDateTime": source.updated_at})
+        while pending is not None and pending.source.id == source.id:
+            rec = pending
+            attrs = {"guid": as_guid(rec.id), "name": _short(rec.quote), "startPosition": str(rec.start),
+                     "endPosition": str(rec.end), "creationDateTime": rec.created_at,
+                     "modifiedDateTime": rec.updated_at}
+            if rec.annotator:
+                attrs["creatingUser"] = attrs["modifyingUser"] = user_guid(rec.annotator)
+            sel = ET.SubElement(src, f"{q}PlainTextSelection", attrs)
+            for code_guid in _codes_of(rec, guids):
+                c_attrs = {"guid": derived_guid(rec.id, f"coding:{code_guid}"), "creationDateTime": rec.created_at}
+                if rec.annotator:
+                    c_attrs["creatingUser"] = user_guid(rec.annotator)
+                coding = ET.SubElement(sel, f"{q}Coding", c_attrs)
+                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": code_guid})
+            if rec.note:
+                nguid = derived_guid(rec.id, "note")
+                ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": nguid})
+                notes.append((nguid, f"Note on “{_short(rec.quote, 60)}”", rec.note, rec, rec.updated_at))
+            pending = next(records, None)
+        if source.notes:
+            nguid = derived_guid(source.id, "note")
+            ET.SubElement(src, f"{q}NoteRef", {"targetGUID": nguid})
+            notes.append((nguid, f"Notes on {_short(source.title, 60)}", source.notes, None, source.updated_at))
+        for _label, field in VARIABLES:
+            value = getattr(source, field)
+            if value:
+                vv = ET.SubElement(src, f"{q}VariableValue")
+                ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": variable_guid(field)})
+                ET.SubElement(vv, f"{q}TextValue").text = xml_text(value)
+    for _ in records:  # drain: lets the progress reach its end
+        pass
+    if notes:
+        notes_el = ET.SubElement(root, f"{q}Notes")
+        for nguid, name, text, rec, when in notes:
+            attrs = {"guid": nguid, "name": xml_text(name), "creationDateTime": when, "modifiedDateTime": when}
+            if rec is not None and rec.annotator:
+                attrs["creatingUser"] = user_guid(rec.annotator)
+            note = ET.SubElement(notes_el, f"{q}Note", attrs)
+            ET.SubElement(note, f"{q}PlainTextContent").text = xml_text(text)
+    ET.SubElement(root, f"{q}Description").text = xml_text(
+        f"Exported by kzannotate {__version__} from {ctx.project.path.name} ({ctx.scope.describe()}).")
+    if not len(sources_el):
+        root.remove(sources_el)
+    return root, files
+
+
+def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
+           **_: Any) -> int:
+    """Write ``project.qde`` and ``sources/<guid>.txt`` (UTF-8, no BOM, LF) into the zip."""
+    root, files = build_project(ctx, progress)
+    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    with atomic_output(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", xml)
+        for guid, source_id in files:
+            zf.writestr(f"sources/{guid}.txt", ctx.source_text(source_id).encode("utf-8"))
+    return ctx.total
+
+
+def export_codebook(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
+                    **_: Any) -> int:
+    """The codebook alone (.qdc, Codebook-mrt2019.xsd)."""
+    ET.register_namespace("", CODEBOOK_NS)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"kzannotate {__version__}"})
+    codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    build_codebook(codes, ctx, CODEBOOK_NS)
+    with atomic_output(path, "wb") as fh:
+        fh.write(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return len(ctx.actors) + len(ctx.theories)
+
+
+# ---------------------------------------------------------------- importing
+def import_qdpx(project: Project, path: str | os.PathLike[str]):
+    """Import a REFI-QDA project into ``project`` in one transaction; returns an ``ImportReport``."""
+    from kzannotate.formats.qdpx_import import import_qdpx as _import
+
+    return _import(project, Path(path))
+
+
+def cli_import(project: Project, path: str | os.PathLike[str]) -> str:
+    """What ``kzannotate import PROJECT FILE.qdpx`` prints: one line."""
+    return f"imported {Path(path).name}: {import_qdpx(project, path).summary()}"
