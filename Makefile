@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench torture package clean
+.PHONY: run test lint bench torture package install-desktop uninstall-desktop clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "kzannotate needs Python 3.11 or newer and none was found on PATH."; \
@@ -41,6 +41,13 @@ package: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/kzannotate.spec
 	QT_QPA_PLATFORM=offscreen dist/kzannotate/kzannotate --version
 	QT_QPA_PLATFORM=offscreen dist/kzannotate/kzannotate --self-check
+
+# Launcher, AppStream metadata, .kza file type and icons into ~/.local/share (or PREFIX=/usr/local, DATADIR=…).
+install-desktop:
+	sh packaging/install-desktop.sh
+
+uninstall-desktop:
+	sh packaging/install-desktop.sh --uninstall
 
 clean:
 	rm -rf build dist *.egg-info
