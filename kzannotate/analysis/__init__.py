@@ -1,0 +1,1 @@
+"""Analysis: the numbers behind the matrix, ACH and overview views and ``kzannotate report``. No Qt."""
