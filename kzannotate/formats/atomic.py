@@ -16,6 +16,21 @@ class ExportError(UserError):
     pass
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once at import: changing the umask later is not thread-safe
+
+
+def public_mode(fd_or_path: int | str | os.PathLike[str]) -> None:
+    """mkstemp makes files private (0600); an export is a normal document, so give it the usual mode."""
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.chmod(fd_or_path, 0o666 & ~_UMASK)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: str = "w", **kwargs) -> Iterator[IO]:
     """Yield a temporary file beside ``path``; it replaces ``path`` only if the block finishes."""
@@ -24,6 +39,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "w", **kwargs) -> It
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as exc:
         raise ExportError(f"Cannot write to {path.parent}: {exc.strerror or exc}.") from exc
+    public_mode(tmp)
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh

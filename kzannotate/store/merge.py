@@ -1,0 +1,182 @@
+"""Merging another analyst's project file into this one.
+
+Sources are matched by text hash (the same text is the same source whatever its id), codebook entries by
+id and then by name, annotations by id. When an annotation differs between the two files, the one with
+the newer ``updated_at`` is kept and the merge reports it. Everything happens in one transaction, and a
+second merge of the same file changes nothing (everything then matches).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kzannotate.store import errors
+from kzannotate.store.models import Annotation, Change
+from kzannotate.store.project import Project
+
+
+@dataclass(frozen=True)
+class Conflict:
+    annotation_id: str
+    quote: str
+    kept: str  # "theirs" or "yours"
+    ours_updated: str
+    theirs_updated: str
+
+    def line(self) -> str:
+        q = " ".join(self.quote.split())
+        q = q if len(q) <= 50 else q[:49] + "…"
+        who = "their newer version" if self.kept == "theirs" else "your newer version"
+        return f"“{q}” was edited in both; kept {who} ({self.ours_updated} yours, {self.theirs_updated} theirs)"
+
+
+@dataclass
+class MergeReport:
+    other: str
+    sources_added: int = 0
+    sources_matched: int = 0
+    sources_updated: int = 0
+    actors_added: int = 0
+    actors_matched: int = 0
+    theories_added: int = 0
+    theories_matched: int = 0
+    annotations_added: int = 0
+    annotations_updated: int = 0
+    annotations_unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.sources_added or self.sources_updated or self.actors_added or self.theories_added
+                    or self.annotations_added or self.annotations_updated)
+
+    def summary(self) -> str:
+        lines = [
+            f"Merged {self.other}:",
+            f"  sources: {self.sources_added} added, {self.sources_matched} already here"
+            + (f" ({self.sources_updated} with newer details taken)" if self.sources_updated else ""),
+            f"  actors: {self.actors_added} added, {self.actors_matched} matched",
+            f"  theories: {self.theories_added} added, {self.theories_matched} matched",
+            f"  annotations: {self.annotations_added} added, {self.annotations_updated} updated, "
+            f"{self.annotations_unchanged} unchanged",
+        ]
+        if self.conflicts:
+            lines.append(f"  {len(self.conflicts)} edited in both files:")
+            lines += [f"    {c.line()}" for c in self.conflicts]
+        if not self.changed:
+            lines.append("  Nothing to change: this project already has everything in that file.")
+        return "\n".join(lines)
+
+
+_SOURCE_META = ("title", "author", "outlet", "published", "url", "language", "reliability", "notes")
+
+
+def _content(a: Annotation) -> tuple:
+    return (a.source_id, a.start, a.end, a.quote, a.reliability, a.credibility, a.note, a.annotator,
+            a.actor_ids, a.theories)
+
+
+def merge_project(project: Project, other_path: str | os.PathLike[str]) -> MergeReport:
+    """Bring ``other_path`` into ``project``; returns what happened. Raises UserError if it cannot."""
+    other_path = Path(other_path)
+    if other_path.resolve() == Path(project.path).resolve():
+        raise errors.ValidationError("That is this project itself; choose another analyst's file.")
+    other = Project.open(other_path, read_only=True)
+    try:
+        return _merge(project, other, other_path.name)
+    finally:
+        other.close()
+
+
+def _merge(project: Project, other: Project, name: str) -> MergeReport:
+    report = MergeReport(name)
+    conn = project.conn
+    with project.transaction():
+        # ---- codebook: id, then name
+        actor_map: dict[str, str] = {}
+        for actor in other.list_actors():
+            mine = conn.execute("SELECT id FROM actors WHERE id = ?", (actor.id,)).fetchone()
+            mine = mine or conn.execute("SELECT id FROM actors WHERE name = ? COLLATE NOCASE",
+                                        (actor.name,)).fetchone()
+            if mine:
+                actor_map[actor.id] = mine[0]
+                report.actors_matched += 1
+                continue
+            made = project.add_actor(actor.name, kind=actor.kind, aliases=actor.aliases,
+                                     description=actor.description, color=actor.color, id=actor.id)
+            actor_map[actor.id] = made.id
+            report.actors_added += 1
+        theory_map: dict[str, str] = {}
+        theirs = other.list_theories()
+        added: list[tuple[str, str | None]] = []
+        for theory in theirs:
+            mine = conn.execute("SELECT id FROM theories WHERE id = ?", (theory.id,)).fetchone()
+            mine = mine or conn.execute("SELECT id FROM theories WHERE name = ? COLLATE NOCASE",
+                                        (theory.name,)).fetchone()
+            if mine:
+                theory_map[theory.id] = mine[0]
+                report.theories_matched += 1
+                continue
+            made = project.add_theory(theory.name, description=theory.description, color=theory.color,
+                                      id=theory.id)
+            theory_map[theory.id] = made.id
+            added.append((made.id, theory.parent_id))
+            report.theories_added += 1
+        for new_id, their_parent in added:  # parents once every theory exists
+            if their_parent and their_parent in theory_map:
+                conn.execute("UPDATE theories SET parent_id = ? WHERE id = ?", (theory_map[their_parent], new_id))
+
+        # ---- sources: text hash
+        source_map: dict[str, str] = {}
+        for summary in other.list_sources():
+            src = other.get_source(summary.id)
+            row = conn.execute(f"SELECT id, updated_at, {', '.join(_SOURCE_META)} FROM sources WHERE sha256 = ?",
+                               (src.sha256,)).fetchone()
+            if row:
+                source_map[src.id] = row[0]
+                report.sources_matched += 1
+                theirs_meta = tuple(getattr(src, f) for f in _SOURCE_META)
+                if theirs_meta != tuple(row[2:]) and (src.updated_at or "") > (row[1] or ""):
+                    conn.execute(f"UPDATE sources SET {', '.join(f'{f} = ?' for f in _SOURCE_META)}, "
+                                 "updated_at = ? WHERE id = ?", (*theirs_meta, src.updated_at, row[0]))
+                    project._changed(Change("source", (row[0],), (row[0],)))
+                    report.sources_updated += 1
+                continue
+            taken = conn.execute("SELECT 1 FROM sources WHERE id = ?", (src.id,)).fetchone()
+            new = replace(src, id=str(uuid.uuid4())) if taken else src
+            project._insert_source(conn, new)
+            project._changed(Change("source", (new.id,), (new.id,)))
+            source_map[src.id] = new.id
+            report.sources_added += 1
+
+        # ---- annotations: id; newer wins
+        inserts: list[Annotation] = []
+        for their_source, my_source in source_map.items():
+            for ann in other.annotations_for_source(their_source):
+                mapped = replace(
+                    ann, source_id=my_source,
+                    actor_ids=tuple(sorted({actor_map.get(a, a) for a in ann.actor_ids})),
+                    theories=tuple(sorted({theory_map.get(t, t): s for t, s in ann.theories}.items())))
+                exists = conn.execute("SELECT 1 FROM annotations WHERE id = ?", (ann.id,)).fetchone()
+                if not exists:
+                    inserts.append(mapped)
+                    continue
+                mine = project.get_annotation(ann.id)
+                if _content(mine) == _content(mapped):
+                    report.annotations_unchanged += 1
+                    continue
+                if (mapped.updated_at or "") > (mine.updated_at or ""):
+                    project.replace_annotation(replace(mapped, created_at=mine.created_at))
+                    report.annotations_updated += 1
+                    report.conflicts.append(Conflict(ann.id, mapped.quote, "theirs", mine.updated_at,
+                                                     mapped.updated_at))
+                else:
+                    report.conflicts.append(Conflict(ann.id, mine.quote, "yours", mine.updated_at,
+                                                     mapped.updated_at))
+        if inserts:
+            project.insert_annotations(inserts)
+            report.annotations_added = len(inserts)
+    return report
