@@ -14,6 +14,7 @@ from kzannotate import __version__
 from kzannotate.store import Change, Project
 from kzannotate.store.errors import UserError
 from kzannotate.ui.actions import build_actions
+from kzannotate.ui.file_menu import FileMenu
 from kzannotate.ui.source_list import SourceListPanel
 from kzannotate.ui.source_view import SourceView
 
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.actions["zoom_out"].triggered.connect(lambda: self.source_view.zoom(-1))
         self.actions["zoom_reset"].triggered.connect(lambda: self.source_view.zoom(0))
         self.actions["quit"].triggered.connect(self.close)
+        self._wire_undo()
+        self.file_menu = FileMenu(self)
         self.resize(1280, 800)
         self.features = []
         for name in FEATURES:
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         if project is not None:
             project.subscribe(self._on_change)
             self.settings.setValue("last_project", str(project.path))
+            self.file_menu.remember(project.path)
         self.refresh_sources()
         sources = self.source_panel.model
         last = self.settings.value(f"last_source/{project.path}" if project else "", None)
@@ -137,6 +141,11 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_change(self, change: Change) -> None:
+        if change.kind == "annotation" and self.project is not None:
+            # cheap path (an annotation edit must repaint within a frame): only the counts change
+            self.source_panel.model.update_counts(self.project, change.source_ids)
+            self._update_status()
+            return
         if change.kind in ("source", "annotation", "project"):
             self.refresh_sources()
             if change.kind == "source" and self.current_source_id in change.ids:
@@ -145,6 +154,19 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # ------------------------------------------------------------------ chrome
+    def _wire_undo(self) -> None:
+        """Edit › Undo/Redo come from SPECS; they follow the stack and name what they will undo."""
+        undo, redo = self.actions["undo"], self.actions["redo"]
+        stack = self.undo_stack
+        undo.triggered.connect(stack.undo)
+        redo.triggered.connect(stack.redo)
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}" if text else "&Undo"))
+        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}" if text else "&Redo"))
+
     def _update_title(self) -> None:
         name = self.project.name if self.project else "no project"
         suffix = " (read-only)" if self.project and self.project.read_only else ""
@@ -154,8 +176,10 @@ class MainWindow(QMainWindow):
         if self.project is None:
             self.status_label.setText("")
             return
-        info = self.project.info()
-        self.status_label.setText(f"{info['sources']} sources · {info['annotations']} annotations · "
+        conn = self.project.conn
+        n_sources = conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+        n_annotations = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
+        self.status_label.setText(f"{n_sources} sources · {n_annotations} annotations · "
                                   f"kzannotate {__version__}")
 
     def restore_layout(self) -> None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from kzannotate.store.models import RELIABILITY_NAMES, SourceSummary
@@ -29,6 +37,19 @@ class SourceListModel(QAbstractTableModel):
             if row.id == source_id:
                 return i
         return -1
+
+    def update_counts(self, project: Any, source_ids: tuple[str, ...]) -> None:
+        """Refresh only the annotation counts of some sources (after annotation edits)."""
+        for source_id in source_ids:
+            row = self.row_of(source_id)
+            if row < 0:
+                continue
+            count = project.conn.execute("SELECT count(*) FROM annotations WHERE source_id = ?",
+                                         (source_id,)).fetchone()[0]
+            if count != self._rows[row].annotation_count:
+                self._rows[row] = replace(self._rows[row], annotation_count=count)
+                index = self.index(row, len(COLUMNS) - 1)
+                self.dataChanged.emit(index, index)
 
     def summary(self, row: int) -> SourceSummary:
         return self._rows[row]
@@ -101,8 +122,15 @@ class SourceListPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(30)
+        self.view.setColumnWidth(1, 78)
+        self.view.setColumnWidth(3, 34)
+        self.view.setColumnWidth(4, 40)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.doubleClicked.connect(self._double_clicked)
         layout = QVBoxLayout(self)

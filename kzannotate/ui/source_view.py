@@ -1,15 +1,33 @@
-"""The reader: the source text, read-only, in a comfortable font and line length."""
+"""The reader: the source text, read-only, in a comfortable font and line length.
+
+Public interface (other features rely on it):
+
+- ``set_overlay(name, spans)`` replaces one named layer of ``OverlaySpan`` marks. Styles: ``"dotted"``
+  (dotted underline in the span's colour, e.g. actor mentions), ``"margin"`` (a coloured bar in the left
+  margin beside the lines of the span, e.g. repeated passages), ``"find"`` (a yellowish find-hit background).
+  Clicks on an overlay span (where no annotation is under the mouse) reach the handler registered in
+  ``window.annotating.overlay_clicked_handlers[name]``.
+- ``set_overlay_visible(name, visible)``, ``overlays_at(offset)``.
+- Offsets in and out are code points: ``select_span``, ``selected_span``, ``scroll_to_span``,
+  ``visible_range``, ``offset_at(pos)``.
+
+Drawing of highlights lives in ``kzannotate.ui.highlighter``; this widget only offers the hooks
+(``overlays_updated``, ``view_changed`` signals, ``decorators`` painted after the text, ``tooltip_provider``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtGui import QFont, QFontDatabase, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QMouseEvent, QPainter, QPaintEvent, QTextCursor, QTextOption
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from kzannotate.text.offsets import OffsetMap
+from kzannotate.text.offsets import OffsetMap, qt_selection_to_text
 
 READING_WIDTH_CHARS = 78
+DOCUMENT_MARGIN = 14  # room for the margin bars ("margin" overlays) left of the text
 
 
 @dataclass(frozen=True)
@@ -31,13 +49,22 @@ class OverlaySpan:
 class SourceView(QPlainTextEdit):
     """Shows one source. Offsets in and out are code points; Qt's UTF-16 positions stay inside."""
 
+    overlays_updated = Signal(str)
+    view_changed = Signal()  # scrolled, resized, zoomed or new text: the visible range may differ
+    span_clicked = Signal(int)  # a plain click (no drag) at a code-point offset
+    selection_finished = Signal()  # the mouse was released after selecting text
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceView")
         self.setAccessibleName("Source text")
         self.setReadOnly(True)
-        self.setTextInteractionFlags(self.textInteractionFlags())
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.document().setDocumentMargin(DOCUMENT_MARGIN)
+        self.document().setUndoRedoEnabled(False)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
         for family in ("Source Serif 4", "Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman"):
             if family in QFontDatabase.families():
@@ -51,7 +78,13 @@ class SourceView(QPlainTextEdit):
         self.source_id: str | None = None
         self.overlays: dict[str, list[OverlaySpan]] = {}
         self.hidden_overlays: set[str] = set()
+        self.decorators: list[Callable[[QPainter], None]] = []
+        self.tooltip_provider: Callable[[int], str] | None = None
+        self._press_pos: QPoint | None = None
+        self.verticalScrollBar().valueChanged.connect(self.view_changed)
+        self.horizontalScrollBar().valueChanged.connect(self.view_changed)
 
+    # --------------------------------------------------------------- overlays
     def set_overlay(self, name: str, spans: list[OverlaySpan]) -> None:
         """Replace one named layer of marks ("mentions", "duplicates", "find"...) and repaint what changed."""
         self.overlays[name] = sorted(spans, key=lambda s: (s.start, s.end))
@@ -67,8 +100,10 @@ class SourceView(QPlainTextEdit):
                 for s in spans if s.start <= offset < s.end]
 
     def overlays_changed(self, name: str) -> None:
-        """Repaint hook; the highlighter (annotating feature) replaces this."""
+        """Tell the highlighter a layer changed (it repaints only the visible part)."""
+        self.overlays_updated.emit(name)
 
+    # ------------------------------------------------------------------- text
     def show_source(self, source_id: str | None, text: str) -> None:
         self.source_id = source_id
         self.text = text
@@ -76,7 +111,89 @@ class SourceView(QPlainTextEdit):
         self.overlays.clear()
         self.setPlainText(text)
         self._update_margins()
+        self.view_changed.emit()
 
+    def selected_span(self) -> tuple[int, int] | None:
+        """The current text selection as code points, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self.offsets.to_cp(cursor.selectionStart())
+        end = self.offsets.to_cp(cursor.selectionEnd())
+        if end <= start:
+            return None
+        return start, end
+
+    def selected_text(self) -> str:
+        """The selection as stored text (paragraph separators become ``\\n``)."""
+        return qt_selection_to_text(self.textCursor().selectedText())
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select code points ``[start, end)`` and bring them into view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.offsets.to_utf16(max(0, min(start, self.offsets.length))))
+        cursor.setPosition(self.offsets.to_utf16(max(0, min(end, self.offsets.length))),
+                           QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.scroll_to_span(start, end)
+
+    def scroll_to_span(self, start: int, end: int) -> None:
+        """Scroll so the span is visible, centring it when it is off screen."""
+        lo, hi = self.visible_range()
+        if lo <= start and end <= hi and self.isVisible():
+            return
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.offsets.to_utf16(max(0, min(start, self.offsets.length))))
+        keep = self.textCursor()
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        self.setTextCursor(keep)
+        self.view_changed.emit()
+
+    def visible_range(self) -> tuple[int, int]:
+        """Code points from the first to the last block on screen (whole blocks)."""
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return 0, 0
+        start = block.position()
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        end = block.position() + block.length()
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            if top > height:
+                break
+            end = block.position() + block.length()
+            block = block.next()
+        return self.offsets.to_cp(start), min(self.offsets.length, self.offsets.to_cp(end))
+
+    def offset_at(self, pos: QPoint) -> int | None:
+        """The code point under a viewport position, or None when the point is not over text."""
+        cursor = self.cursorForPosition(pos)
+        u16 = cursor.position()
+        block = cursor.block()
+        layout = block.layout()
+        rel = u16 - block.position()
+        line = layout.lineForTextPosition(rel)
+        if not line.isValid():
+            return None
+        geo = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        x = pos.x() - geo.left()
+        # cursorForPosition picks the nearest gap; the character under the mouse is the one whose
+        # box contains x.
+        left = line.cursorToX(rel)[0]
+        if x < left and rel > line.textStart():
+            rel -= 1
+            if rel > 0 and 0xDC00 <= ord(block.text()[rel]) <= 0xDFFF:
+                rel -= 1
+        if rel >= line.textStart() + line.textLength():
+            return None
+        if x > line.naturalTextWidth() + 2 or x < 0:
+            return None
+        cp = self.offsets.to_cp(block.position() + rel)
+        return cp if cp < self.offsets.length else None
+
+    # ------------------------------------------------------------------- zoom
     def zoom(self, steps: int) -> None:
         font = self.font()
         if steps == 0:
@@ -86,14 +203,58 @@ class SourceView(QPlainTextEdit):
         font.setPointSizeF(size)
         self.setFont(font)
         self._update_margins()
+        self.view_changed.emit()
+
+    # ----------------------------------------------------------------- events
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self.decorators:
+            painter = QPainter(self.viewport())
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            for paint in self.decorators:
+                painter.save()
+                paint(painter)
+                painter.restore()
+            painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        self._press_pos = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        super().mouseReleaseEvent(event)
+        pos = event.position().toPoint()
+        press, self._press_pos = self._press_pos, None
+        if event.button() != Qt.MouseButton.LeftButton or press is None:
+            return
+        if self.textCursor().hasSelection():
+            self.selection_finished.emit()
+        elif (pos - press).manhattanLength() < 4:
+            offset = self.offset_at(pos)
+            if offset is not None:
+                self.span_clicked.emit(offset)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.ToolTip and self.tooltip_provider is not None:
+            pos = event.pos()  # type: ignore[attr-defined]
+            offset = self.offset_at(pos)
+            tip = self.tooltip_provider(offset) if offset is not None else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self._update_margins()
+        self.view_changed.emit()
 
     def _update_margins(self) -> None:
         """Keep lines near a readable measure by centring the text column in wide windows."""
-        width = self.fontMetrics().averageCharWidth() * READING_WIDTH_CHARS
+        width = self.fontMetrics().averageCharWidth() * READING_WIDTH_CHARS + 2 * DOCUMENT_MARGIN
         spare = max(0, self.viewport().width() + self.viewportMargins().left() + self.viewportMargins().right()
                     - width)
         side = spare // 2

@@ -1,0 +1,179 @@
+"""The open source's annotations in text order, below the reader (``annotationTable``).
+
+The model is updated row by row from store changes (insert, replace, remove), never rebuilt for one edit:
+a source may carry tens of thousands of annotations.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from kzannotate.store.models import Annotation
+from kzannotate.ui.annotation_panel import swatch
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Quote", "Actors", "Theories", "Rating", "Note", "Annotator")
+ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STANCE_MARK = {"supports": "+", "contradicts": "−", "neutral": "○"}
+
+
+def _one_line(text: str | None, n: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Annotation] = []
+        self._keys: list[tuple[int, int, str]] = []
+        self.actor_names: dict[str, str] = {}
+        self.theory_names: dict[str, str] = {}
+        self.source_letter: str | None = None
+        self.color_for: Callable[[str], str] | None = None
+
+    @staticmethod
+    def _key(ann: Annotation) -> tuple[int, int, str]:
+        return (ann.start, ann.end, ann.id)
+
+    def set_annotations(self, rows: list[Annotation]) -> None:
+        self.beginResetModel()
+        self.rows = sorted(rows, key=self._key)
+        self._keys = [self._key(a) for a in self.rows]
+        self.endResetModel()
+
+    def row_of(self, annotation_id: str) -> int:
+        for i, ann in enumerate(self.rows):
+            if ann.id == annotation_id:
+                return i
+        return -1
+
+    def apply(self, changed: list[Annotation], removed: list[str]) -> None:
+        """Insert or replace ``changed`` and drop ``removed`` (ids), keeping text order."""
+        gone = set(removed) | {a.id for a in changed}
+        for i in range(len(self.rows) - 1, -1, -1):
+            if not gone:
+                break
+            if self.rows[i].id in gone:
+                gone.discard(self.rows[i].id)
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self.rows[i]
+                del self._keys[i]
+                self.endRemoveRows()
+        for ann in changed:
+            key = self._key(ann)
+            i = bisect_left(self._keys, key)
+            self.beginInsertRows(QModelIndex(), i, i)
+            self.rows.insert(i, ann)
+            self._keys.insert(i, key)
+            self.endInsertRows()
+
+    def names_changed(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def _actors(self, ann: Annotation) -> str:
+        return "; ".join(sorted(self.actor_names.get(a, "?") for a in ann.actor_ids))
+
+    def _theories(self, ann: Annotation) -> str:
+        return "; ".join(sorted(f"{self.theory_names.get(t, '?')} {STANCE_MARK.get(s, '')}"
+                                for t, s in ann.theories))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        ann = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return _one_line(ann.quote, 120)
+            if col == 1:
+                return self._actors(ann)
+            if col == 2:
+                return self._theories(ann)
+            if col == 3:
+                return ann.rating(self.source_letter)
+            if col == 4:
+                return _one_line(ann.note, 120)
+            return ann.annotator or ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 0:
+                return ann.quote if len(ann.quote) < 1500 else ann.quote[:1500] + "…"
+            if col == 3:
+                own = "own letter" if ann.reliability else "letter from the source"
+                return f"Reliability {ann.effective_reliability(self.source_letter)} ({own}), " \
+                       f"credibility {ann.credibility}"
+            if col == 4:
+                return ann.note or None
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.color_for is not None:
+            return swatch(self.color_for(ann.id), 10)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == ANNOTATION_ID_ROLE:
+            return ann.id
+        return None
+
+
+class AnnotationTable(QTableView):
+    annotation_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationTable")
+        self.setAccessibleName("Annotations of this source")
+        self.table_model = AnnotationTableModel(self)
+        self.setModel(self.table_model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 120), (2, 160), (3, 50), (4, 100), (5, 76)):
+            self.setColumnWidth(col, width)
+        self.clicked.connect(self._activated)
+        self.activated.connect(self._activated)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.annotation_activated.emit(index.data(ANNOTATION_ID_ROLE))
+
+    def select_annotation(self, annotation_id: str | None) -> None:
+        """Highlight the row without emitting ``annotation_activated``."""
+        sm = self.selectionModel()
+        blocked = sm.blockSignals(True)
+        try:
+            row = self.table_model.row_of(annotation_id) if annotation_id else -1
+            if row < 0:
+                self.clearSelection()
+                return
+            index = self.table_model.index(row, 0)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+        finally:
+            sm.blockSignals(blocked)
+        self.viewport().update()
