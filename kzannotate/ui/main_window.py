@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
             self.file_menu.remember(project.path)
         self.refresh_sources()
         sources = self.source_panel.model
-        last = self.settings.value(f"last_source/{project.path}" if project else "", None)
+        last = self.settings.value(f"last_source/{project.path}", None) if project else None
         if project is not None and sources.rowCount():
             target = last if isinstance(last, str) and sources.row_of(last) >= 0 else None
             if target is None:
