@@ -81,8 +81,13 @@ class BrowserProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filters(self, filters: Filters) -> None:
-        self.filters = filters
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10; invalidateFilter is deprecated there
+            self.beginFilterChange()
+            self.filters = filters
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.filters = filters
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row, source_parent) -> bool:  # noqa: N802
         model: BrowserModel = self.sourceModel()  # type: ignore[assignment]
@@ -149,7 +154,7 @@ class AnnotationBrowser(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in zip(range(len(COLUMNS)), (190, 380, 170, 250, 60, 90, 160, 90), strict=True):
+        for col, width in zip(range(len(COLUMNS)), (170, 390, 160, 230, 56, 76, 110, 86), strict=True):
             header.resizeSection(col, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         outer.addWidget(self.table, 1)

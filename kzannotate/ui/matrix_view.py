@@ -300,6 +300,9 @@ class MatrixView(QWidget):
         split.addWidget(lower)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
+        split.setSizes([600, 200])
+        self.splitter = split
         outer.addWidget(split, 1)
         self.raw_button.toggled.connect(lambda _: self._rebuild())
         self.canvas.cell_clicked.connect(self.show_cell)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -18,6 +19,14 @@ from PySide6.QtWidgets import (
 from kzannotate.store.search import SearchHit, search
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _ElideLeft(QStyledItemDelegate):
+    """The left context is cut on its left, so the words nearest the match stay visible."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt override)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
 
 
 class SearchPanel(QDockWidget):
@@ -45,8 +54,6 @@ class SearchPanel(QDockWidget):
         layout.addWidget(self.summary)
         self.model = QStandardItemModel(0, 4, self)
         self.model.setHorizontalHeaderLabels(["Source", "", "Match", ""])
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
         self.view = QTreeView(body)
         self.view.setObjectName("searchResults")
         self.view.setModel(self.model)
@@ -55,14 +62,15 @@ class SearchPanel(QDockWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setItemDelegateForColumn(1, _ElideLeft(self.view))
         header = self.view.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(0, 130)
-        header.resizeSection(1, 230)
+        header.resizeSection(0, 170)
+        header.resizeSection(1, 250)
         layout.addWidget(self.view, 1)
         self.setWidget(body)
         self._timer = QTimer(self)

@@ -53,6 +53,14 @@ class OverviewCanvas(QWidget):
             self._lines.append(("source", row))
         fm = QFontMetricsF(self.font())
         legend_h = self._legend_height(fm)
+        self._header_y = PAD + fm.height() * 1.6
+        self._rows = []
+        y = self._header_y
+        for kind, value in self._lines:
+            if kind == "source":
+                self._rows.append((QRectF(PAD, y, PAD * 2 + TITLE_W + DATE_W + 2 * HALF_W + 80 - 2 * PAD, ROW_H),
+                                   value.source_id))
+            y += ROW_H
         self.setFixedSize(QSize(int(PAD * 2 + TITLE_W + DATE_W + 2 * HALF_W + 80),
                                 int(PAD + fm.height() * 2 + len(self._lines) * ROW_H + legend_h + PAD * 2)))
         self.update()
@@ -92,9 +100,8 @@ class OverviewCanvas(QWidget):
         p.drawText(QRectF(axis_x - HALF_W, y, HALF_W - 8, fm.height()), Qt.AlignmentFlag.AlignRight,
                    "◀ contradicts")
         p.drawText(QRectF(axis_x + 8, y, HALF_W, fm.height()), Qt.AlignmentFlag.AlignLeft, "supports ▶")
-        y += fm.height() * 1.6
+        y = self._header_y
         scale = self._scale()
-        self._rows = []
         top_y = y
         for kind, value in self._lines:
             if kind == "group":
@@ -108,7 +115,6 @@ class OverviewCanvas(QWidget):
                 continue
             row = value
             rect = QRectF(PAD, y, self.width() - 2 * PAD, ROW_H)
-            self._rows.append((rect, row.source_id))
             if self.hover == row.source_id:
                 p.fillRect(rect, QColor("#eef3fb"))
             p.setPen(QColor("#1a1a1a"))
