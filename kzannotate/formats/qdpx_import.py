@@ -103,6 +103,9 @@ class ImportReport:
     annotations_present: int = 0
     notes: int = 0
     skipped: list[str] = field(default_factory=list)
+    added_ids: dict[str, list[str]] = field(default_factory=lambda: {
+        "actors": [], "theories": [], "sources": [], "annotations": []})
+    notes_before: str | None = None
 
     def summary(self) -> str:
         s = (f"{self.sources_added} sources added ({self.sources_matched} already present), "
@@ -281,6 +284,7 @@ class _Importer:
                     continue
                 code.target_id = actor.id
                 self.report.actors_added += 1
+                self.report.added_ids["actors"].append(actor.id)
         for code in self.codes.values():  # parents come first: dict order is document order
             if code.role != "theory":
                 continue
@@ -302,6 +306,7 @@ class _Importer:
                 continue
             code.target_id = theory.id
             self.report.theories_added += 1
+            self.report.added_ids["theories"].append(theory.id)
 
     # ------------------------------------------------------------ sources
     def _source_meta(self, el: Any) -> tuple[dict[str, str], list[str]]:
@@ -356,6 +361,7 @@ class _Importer:
                 updated_at=el.get("modifiedDateTime"), notes="\n\n".join(notes) or None,
                 **{k: v for k, v in meta.items() if k != "title"})
             self.report.sources_added += 1
+            self.report.added_ids["sources"].append(source.id)
         anns: list[Annotation] = []
         for sel in kids(carrier, "PlainTextSelection"):
             ann = self._annotation(sel, source, mapper)
@@ -363,6 +369,7 @@ class _Importer:
                 anns.append(ann)
         p.insert_annotations(anns)
         self.report.annotations_added += len(anns)
+        self.report.added_ids["annotations"] += [a.id for a in anns]
 
     def _annotation(self, sel: Any, source: Any, mapper: OffsetMapper) -> Annotation | None:
         p = self.project
@@ -451,6 +458,7 @@ class _Importer:
                 self._import_source(el, carrier, raw)
             free = [g for g in self.notes if g not in self.used_notes]
             if free:
+                self.report.notes_before = self.project.get_meta("notes")
                 kept = [self.project.get_meta("notes") or ""] + [self.notes[g] for g in free]
                 self.project.set_meta("notes", "\n\n".join(k for k in kept if k))
                 self.report.notes += len(free)
@@ -459,3 +467,19 @@ class _Importer:
 
 def import_qdpx(project: Project, path: Path) -> ImportReport:
     return _Importer(project, path).run()
+
+
+def undo_import(project: Project, report: ImportReport) -> None:
+    """Remove what an import added, in one transaction (the window's undo)."""
+    from kzannotate.store.models import Change
+
+    conn = project.conn
+    ids = report.added_ids
+    with project.transaction():
+        conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids["annotations"]])
+        conn.executemany("DELETE FROM sources WHERE id = ?", [(i,) for i in ids["sources"]])
+        conn.executemany("DELETE FROM theories WHERE id = ?", [(i,) for i in ids["theories"]])
+        conn.executemany("DELETE FROM actors WHERE id = ?", [(i,) for i in ids["actors"]])
+        if report.notes:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('notes', ?)", (report.notes_before,))
+        project._changed(Change("project"))

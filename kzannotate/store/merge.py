@@ -47,6 +47,11 @@ class MergeReport:
     annotations_updated: int = 0
     annotations_unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    # what undo needs
+    added_ids: dict[str, list[str]] = field(default_factory=lambda: {
+        "actors": [], "theories": [], "sources": [], "annotations": []})
+    replaced: list[Annotation] = field(default_factory=list)  # our versions before theirs won
+    sources_before: list[tuple[str, tuple, str]] = field(default_factory=list)  # id, meta, updated_at
 
     @property
     def changed(self) -> bool:
@@ -109,6 +114,7 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
                                      description=actor.description, color=actor.color, id=actor.id)
             actor_map[actor.id] = made.id
             report.actors_added += 1
+            report.added_ids["actors"].append(made.id)
         theory_map: dict[str, str] = {}
         theirs = other.list_theories()
         added: list[tuple[str, str | None]] = []
@@ -125,6 +131,7 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
             theory_map[theory.id] = made.id
             added.append((made.id, theory.parent_id))
             report.theories_added += 1
+            report.added_ids["theories"].append(made.id)
         for new_id, their_parent in added:  # parents once every theory exists
             if their_parent and their_parent in theory_map:
                 conn.execute("UPDATE theories SET parent_id = ? WHERE id = ?", (theory_map[their_parent], new_id))
@@ -140,6 +147,7 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
                 report.sources_matched += 1
                 theirs_meta = tuple(getattr(src, f) for f in _SOURCE_META)
                 if theirs_meta != tuple(row[2:]) and (src.updated_at or "") > (row[1] or ""):
+                    report.sources_before.append((row[0], tuple(row[2:]), row[1]))
                     conn.execute(f"UPDATE sources SET {', '.join(f'{f} = ?' for f in _SOURCE_META)}, "
                                  "updated_at = ? WHERE id = ?", (*theirs_meta, src.updated_at, row[0]))
                     project._changed(Change("source", (row[0],), (row[0],)))
@@ -151,6 +159,7 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
             project._changed(Change("source", (new.id,), (new.id,)))
             source_map[src.id] = new.id
             report.sources_added += 1
+            report.added_ids["sources"].append(new.id)
 
         # ---- annotations: id; newer wins
         inserts: list[Annotation] = []
@@ -169,6 +178,7 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
                     report.annotations_unchanged += 1
                     continue
                 if (mapped.updated_at or "") > (mine.updated_at or ""):
+                    report.replaced.append(mine)
                     project.replace_annotation(replace(mapped, created_at=mine.created_at))
                     report.annotations_updated += 1
                     report.conflicts.append(Conflict(ann.id, mapped.quote, "theirs", mine.updated_at,
@@ -179,4 +189,23 @@ def _merge(project: Project, other: Project, name: str) -> MergeReport:
         if inserts:
             project.insert_annotations(inserts)
             report.annotations_added = len(inserts)
+            report.added_ids["annotations"] = [a.id for a in inserts if a.source_id not in
+                                               report.added_ids["sources"]]
     return report
+
+
+def undo_merge(project: Project, report: MergeReport) -> None:
+    """Take a merge back out, in one transaction (the window's undo)."""
+    conn = project.conn
+    ids = report.added_ids
+    with project.transaction():
+        for ann in report.replaced:
+            project.replace_annotation(ann)
+        for sid, meta, updated in report.sources_before:
+            conn.execute(f"UPDATE sources SET {', '.join(f'{f} = ?' for f in _SOURCE_META)}, updated_at = ? "
+                         "WHERE id = ?", (*meta, updated, sid))
+        conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids["annotations"]])
+        conn.executemany("DELETE FROM sources WHERE id = ?", [(i,) for i in ids["sources"]])
+        conn.executemany("DELETE FROM theories WHERE id = ?", [(i,) for i in ids["theories"]])
+        conn.executemany("DELETE FROM actors WHERE id = ?", [(i,) for i in ids["actors"]])
+        project._changed(Change("project"))

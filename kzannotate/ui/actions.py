@@ -36,6 +36,13 @@ SPECS: list[ActionSpec] = [
                separator_before=True),
     ActionSpec("import_sources", "&Import Sources…", "file", "Ctrl+I",
                "Add text, Markdown or saved web pages as sources", separator_before=True),
+    ActionSpec("import_refi", "Import REFI-QDA &Project…", "file", None,
+               "Bring in sources, codes and codings from NVivo, ATLAS.ti, MAXQDA or QualCoder (.qdpx)"),
+    ActionSpec("merge_project", "&Merge Project…", "file", None,
+               "Bring in another analyst's project file; edits made in both keep the newer"),
+    ActionSpec("export", "&Export…", "file", "Ctrl+Shift+E",
+               "Write the annotations as CSV, JSON Lines, W3C, REFI-QDA, a report or a database copy",
+               separator_before=True),
     ActionSpec("quit", "&Quit", "file", Std.Quit, "Close the window (everything is already saved)",
                separator_before=True),
     # Edit
