@@ -98,10 +98,14 @@ class Highlighter(QObject):
         keys.sort(key=lambda k: (self.index.span(k)[1] - self.index.span(k)[0], k))
         return keys
 
-    def selections_at(self, u16: int) -> list[QTextEdit.ExtraSelection]:
-        """The extra selections covering a UTF-16 position (what tests inspect)."""
-        return [s for s in self.view.extraSelections()
-                if s.cursor.selectionStart() <= u16 < s.cursor.selectionEnd()]
+    def formats_at(self, u16: int) -> list[QTextCharFormat]:
+        """Copies of the highlight formats painted at a UTF-16 position (what tests inspect)."""
+        out = []
+        for sel in self.view.extraSelections():
+            cursor = sel.cursor
+            if cursor.selectionStart() <= u16 < cursor.selectionEnd():
+                out.append(QTextCharFormat(sel.format))
+        return out
 
     # --------------------------------------------------------------- building
     def refresh(self, force: bool = False) -> None:
