@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kzannotate.store import errors
@@ -55,6 +57,49 @@ def _check_letter(letter: str | None) -> str | None:
     return letter
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+def normalise_published(value: str | None) -> str | None:
+    """A publication date as ISO 8601 (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``), or None if not recognised.
+
+    Accepts ISO dates and date-times, ``06.01.2022`` / ``06/01/2022`` (day first, as in the seeds' region)
+    and ``6 January 2022`` / ``January 6, 2022``.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    y = m = d = None
+    if iso := re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?", value):
+        y, m, d = (int(g) if g else None for g in iso.groups())
+    elif dmy := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", value):
+        d, m, y = (int(g) for g in dmy.groups())
+    elif words := re.fullmatch(r"(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})", value):
+        d, m, y = int(words.group(1)), _MONTHS.get(words.group(2)[:3].lower()), int(words.group(3))
+    elif words := re.fullmatch(r"([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})", value):
+        m, d, y = _MONTHS.get(words.group(1)[:3].lower()), int(words.group(2)), int(words.group(3))
+    if y is None or (m is None and d is not None):
+        return None
+    try:
+        date(y, m or 1, d or 1)
+    except ValueError:
+        return None
+    return f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "")
+
+
+def _check_published(value: str | None, *, strict: bool) -> str | None:
+    """Edits must give a date kzannotate can read; imports keep an unreadable date as given."""
+    value = _clean(value)
+    if value is None:
+        return None
+    iso = normalise_published(value)
+    if iso is None and strict:
+        raise errors.ValidationError(
+            f"Write the publication date as YYYY-MM-DD (or YYYY-MM, or YYYY), not “{value}”.")
+    return iso or value
+
+
 @dataclass(frozen=True)
 class SourceSnapshot:
     """Everything needed to restore a deleted source exactly (undo)."""
@@ -81,6 +126,7 @@ class SourcesMixin:
             raise TypeError(f"unknown source fields {sorted(unknown)}")
         meta = {k: _clean(v) for k, v in meta.items()}
         meta["reliability"] = _check_letter(meta.get("reliability"))
+        meta["published"] = _check_published(meta.get("published"), strict=False)
         sha = text_sha256(text)
         existing = self.conn.execute("SELECT id, title FROM sources WHERE sha256 = ?", (sha,)).fetchone()
         if existing:
@@ -131,6 +177,8 @@ class SourcesMixin:
         values = {k: _clean(v) for k, v in fields.items()}
         if "reliability" in values:
             values["reliability"] = _check_letter(values["reliability"])
+        if "published" in values:
+            values["published"] = _check_published(values["published"], strict=True)
         if "title" in values and not values["title"]:
             raise errors.ValidationError("A source needs a title.")
         if not values:

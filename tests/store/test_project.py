@@ -389,6 +389,37 @@ def test_schema_checks_hold_even_for_raw_sql(project: Project, src) -> None:
     assert project.annotation_count() == 0
 
 
+@pytest.mark.parametrize("given,stored", [
+    ("2022-01-06", "2022-01-06"), ("2022-01", "2022-01"), ("2022", "2022"), ("January 6, 2022", "2022-01-06"),
+    ("06.01.2022", "2022-01-06"), ("2022-01-07T09:30:00+06:00", "2022-01-07"), ("", None)])
+def test_publication_dates_are_stored_as_iso(project: Project, src, given: str, stored: str | None) -> None:
+    project.update_source(src.id, published=given)
+    assert project.get_source(src.id).published == stored
+
+
+def test_unreadable_dates(project: Project, src) -> None:
+    with pytest.raises(errors.ValidationError, match="YYYY-MM-DD"):
+        project.update_source(src.id, published="last Tuesday")
+    with pytest.raises(errors.ValidationError):
+        project.update_source(src.id, published="2022-02-30")
+    assert project.get_source(src.id).published is None
+    # an import from another tool keeps a date it cannot read rather than losing it
+    other = project.add_source("Imported elsewhere.", "Other", published="Winter 2022")
+    assert other.published == "Winter 2022"
+
+
+def test_source_metadata_is_cleaned(project: Project, src) -> None:
+    project.update_source(src.id, author="  ", reliability="d", title="  New title  ")
+    s = project.get_source(src.id)
+    assert (s.author, s.reliability, s.title) == (None, "D", "New title")
+    with pytest.raises(errors.ValidationError, match="A–F"):
+        project.update_source(src.id, reliability="Q")
+    with pytest.raises(errors.ValidationError, match="title"):
+        project.update_source(src.id, title=" ")
+    with pytest.raises(errors.ValidationError, match="cannot be edited"):
+        project.update_source(src.id, text="Changed text")
+
+
 def test_duplicate_text_is_refused(project: Project, src) -> None:
     with pytest.raises(errors.DuplicateSourceError, match="Already in the project") as info:
         project.add_source(TEXT, "Another title")
