@@ -1,0 +1,64 @@
+"""HTML and RTF reports made with pygments."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from kzannotate.formats.exports import run_export
+from kzannotate.formats.report import AnnotatedSourceLexer, Marker, codebook_style, span_token
+from tests.formats.test_tabular import check_golden
+
+
+def test_html_golden(golden, tmp_path):
+    out = tmp_path / "r.html"
+    run_export(golden, "html", out)
+    check_golden("golden.html", out.read_text(encoding="utf-8"))
+
+
+def test_html_escapes_everything(golden, tmp_path):
+    out = tmp_path / "r.html"
+    run_export(golden, "html", out)
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>bold" not in page and "<i>x</i>" not in page
+    assert "&lt;script&gt;" in page and "&lt;i&gt;x&lt;/i&gt;" in page
+    assert "<title>Golden — annotation report</title>" in page
+    assert "@media print" in page and "<link" not in page and "src=" not in page  # self-contained
+
+
+def test_html_numbers_spans_and_lists_them(golden, tmp_path):
+    out = tmp_path / "r.html"
+    run_export(golden, "html", out)
+    page = out.read_text(encoding="utf-8")
+    for n in range(1, 7):
+        assert f">[{n}]</span>" in page and f'<tr id="a{n}">' in page
+    assert "Palace coup (neutral)" in page and html.escape("B3") in page
+    assert page.count('class="swatch"') >= 4
+
+
+def test_lexer_covers_the_text_exactly():
+    text = "abcdefghij"
+    lexer = AnnotatedSourceLexer(spans=[(2, 6, 1, "#ff0000"), (4, 8, 2, "#00ff00")])
+    tokens = list(lexer.get_tokens_unprocessed(text))
+    assert "".join(v for _, t, v in tokens if t is not Marker) == text
+    assert [v for _, t, v in tokens if t is Marker] == ["[1]", "[2]"]
+    kinds = [(v, str(t)) for _, t, v in tokens if t is not Marker]
+    assert ("ef", "Token.Kz.Overlap.C00ff00") in kinds and ("cd", "Token.Kz.Span.Cff0000") in kinds
+    style = codebook_style({"#ff0000"})
+    assert style.style_for_token(span_token("#ff0000"))["bgcolor"]
+
+
+def test_rtf_is_structurally_sound(golden, tmp_path):
+    out = tmp_path / "r.rtf"
+    run_export(golden, "rtf", out)
+    rtf = out.read_text(encoding="ascii")
+    assert rtf.startswith("{\\rtf1") and rtf.rstrip().endswith("}")
+    depth = 0
+    for i, ch in enumerate(rtf):
+        if ch in "{}" and rtf[i - 1] != "\\":
+            depth += 1 if ch == "{" else -1
+            assert depth >= 0
+    assert depth == 0
+    assert "<script>alert('x')</script>" in rtf  # plain text in RTF, nothing to execute
+    assert "\\chcbpat" in rtf and "{\\colortbl" in rtf
+    assert re.search(r"\\u55357\W", rtf)  # 🔥 as a UTF-16 surrogate pair escape
