@@ -98,6 +98,8 @@ def run_with_progress(parent: QWidget, job: ExportJob, label: str) -> ExportResu
     timer.setInterval(30)
 
     def poll() -> None:
+        if dialog.wasCanceled():
+            job.cancel()
         done, total = job.value
         if total:
             dialog.setMaximum(total)
@@ -155,7 +157,8 @@ class ExportDialog(QDialog):
 
         self.source_list = QListWidget(self)
         self.source_list.setObjectName("exportSourceList")
-        self.source_list.setMinimumHeight(140)
+        self.source_list.setMinimumHeight(110)
+        self.source_list.setMaximumHeight(180)
         for s in project.list_sources():
             item = QListWidgetItem(f"{s.title}  ({s.annotation_count})")
             item.setData(Qt.ItemDataRole.UserRole, s.id)
@@ -199,7 +202,9 @@ class ExportDialog(QDialog):
         dest = QHBoxLayout()
         dest.addWidget(self.path_edit, 1)
         dest.addWidget(self.browse)
-        form.addRow("&Save to:", dest)
+        save_label = QLabel("&Save to:", self)
+        save_label.setBuddy(self.path_edit)
+        form.addRow(save_label, dest)
         form.addRow("", self.bom)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.export_button = buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
