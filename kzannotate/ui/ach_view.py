@@ -172,7 +172,6 @@ class AchView(QWidget):
         self.evidence_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.evidence_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.evidence_table.setWordWrap(False)
-        self.evidence_table.setSortingEnabled(False)
         self.evidence_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         ll.addWidget(self.evidence_table, 5)
         split.addWidget(left)
@@ -319,6 +318,7 @@ class AchView(QWidget):
         res = self.result
         table = self.evidence_table
         theories = self.baseline.theories  # columns stay in the baseline ranking order
+        table.setSortingEnabled(False)
         table.clear()
         table.setColumnCount(len(FIXED_COLS) + len(theories))
         table.setHorizontalHeaderLabels([*FIXED_COLS, *(_wrap(t.theory) for t in theories)])
@@ -370,6 +370,8 @@ class AchView(QWidget):
         for c in range(len(theories)):
             h.resizeSection(len(FIXED_COLS) + c, 104)
         h.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        table.setSortingEnabled(True)  # click "Diag." to bring the evidence that discriminates to the top
+        h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def _row_label(self, row_id: str) -> str:
         row = next((r for r in self.baseline.rows if r.id == row_id), None)

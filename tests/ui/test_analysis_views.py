@@ -44,7 +44,10 @@ def window(qtbot, seeds_project, tmp_path):
 def _shot(widget, name: str) -> None:
     if os.environ.get("KZA_SCREENSHOTS"):
         SHOTS.mkdir(parents=True, exist_ok=True)
-        assert widget.grab().save(str(SHOTS / name))
+        pixmap = widget.grab()
+        assert pixmap.save(str(SHOTS / name))
+        del pixmap
+    widget.setFloating(False)  # no stray top-level windows outlive the test
 
 
 def _float(dock, w=1300, h=760):
