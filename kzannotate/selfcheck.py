@@ -98,31 +98,6 @@ def _check_import(project, folder: Path) -> None:
     _expect("liquefied gas" in text, "the imported web page lost its article text")
 
 
-def _check_window(project, folder: Path) -> None:
-    """Build the whole window (every feature module) on the project, offscreen, and close it."""
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from kzannotate.ui.app import ensure_app
-    from kzannotate.ui.main_window import MainWindow
-
-    app = ensure_app()
-    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
-    try:
-        window.set_project(project)
-        QApplication.processEvents()  # not shown: the offscreen platform warns about size hints
-        _expect(window.source_panel.model.rowCount() == project.info()["sources"],
-                "the window does not list the project's sources")
-        _expect(not app.windowIcon().pixmap(32, 32).isNull(),
-                "the application icon could not be drawn (icon file or SVG plugin missing)")
-    finally:
-        window.close()
-        window.deleteLater()
-        QApplication.processEvents()
-    _expect(window.project is None, "closing the window did not close the project")
-
-
 def self_check() -> int:
     """Run every check; print "self-check ok" and return 0, or print what failed and return 1."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -138,7 +113,9 @@ def self_check() -> int:
                     step = "web page import"
                     _check_import(project, folder)
                     step = "main window"
-                    _check_window(project, folder)  # the window closes the project
+                    from kzannotate.ui.selfcheck import check_window  # Qt stays inside kzannotate/ui
+
+                    check_window(project, folder)  # the window closes the project
                     project = None
                 finally:
                     if project is not None:

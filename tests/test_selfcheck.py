@@ -65,3 +65,14 @@ def test_keeps_an_explicit_platform(qtbot, monkeypatch, preset):
         monkeypatch.setenv("QT_QPA_PLATFORM", preset)
     assert selfcheck.self_check() == 0
     assert os.environ["QT_QPA_PLATFORM"] == (preset or "offscreen")
+
+
+def test_reports_a_window_that_cannot_be_built(qtbot, monkeypatch, capsys):
+    import kzannotate.ui.main_window as main_window
+
+    def broken(*args, **kwargs):
+        raise ImportError("libxcb-cursor.so.0: cannot open shared object file")
+
+    monkeypatch.setattr(main_window, "MainWindow", broken)
+    assert selfcheck.self_check() == 1
+    assert "self-check failed (main window): ImportError: libxcb-cursor" in capsys.readouterr().err
