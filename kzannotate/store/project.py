@@ -47,6 +47,22 @@ def _uri(path: Path, mode: str) -> str:
     return f"file://{quoted}?mode={mode}"
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open for reading only. On read-only media a WAL file cannot get its ``-shm`` index; then nobody can
+    be writing to it either, so SQLite may read it as an immutable file."""
+    conn = None
+    try:
+        conn = _connect(_uri(path, "ro"))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if conn is not None:
+            conn.close()
+        if "unable to open" not in str(exc).lower():
+            raise
+    return _connect(_uri(path, "ro") + "&immutable=1")
+
+
 def _header_problem(path: Path) -> str | None:
     """Cheap checks on the 100-byte SQLite header that catch truncated copies before SQLite does.
 
@@ -243,7 +259,7 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
         conn: sqlite3.Connection | None = None
         try:
             if read_only:
-                conn = _connect(_uri(path, "ro"))
+                conn = _connect_read_only(path)
             else:
                 try:
                     conn = _connect(_uri(path, "rwc" if creating else "rw"))

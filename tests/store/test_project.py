@@ -567,3 +567,24 @@ def test_migration_runs_on_a_fresh_file_created_by_sqlite(tmp_path: Path) -> Non
     with Project.open(path) as p:
         assert p.schema_version == SCHEMA_VERSION
         assert "annotations_view" in p.db.view_names()
+
+
+def test_read_only_open_on_read_only_media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a CD or a read-only share SQLite cannot create the -shm file of a WAL database ("unable to
+    open"); a read-only open then reads the file as immutable instead of failing."""
+    path = tmp_path / "cd.kza"
+    with Project.create(path) as p:
+        p.add_source("Burned to a disc.", "Disc")
+    real = project_module._connect
+    seen = []
+
+    def media(uri: str) -> sqlite3.Connection:
+        seen.append(uri)
+        if "immutable=1" not in uri:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(uri)
+
+    monkeypatch.setattr(project_module, "_connect", media)
+    with Project.open(path, read_only=True) as p:
+        assert [s.title for s in p.list_sources()] == ["Disc"]
+    assert seen[-1].endswith("mode=ro&immutable=1")
