@@ -6,7 +6,7 @@ Outputs (committed, so building never needs this script or Pillow):
   resources/icons/kzannotate.ico   (Windows: PNG-compressed entries 16–256, readable since Vista)
   resources/icons/kzannotate.icns  (macOS: PNG entries 16–1024 including @2x variants)
 
-Run after editing the SVG:  .venv/bin/python packaging/make_icons.py
+The 16 px images come from the hand-fitted resources/icons/kzannotate-16.svg. Run after editing either SVG:  .venv/bin/python packaging/make_icons.py
 Rendering uses Qt's QSvgRenderer (QtSvg ships in PySide6-Essentials); .ico and .icns are written here in
 plain Python because both formats are just containers of PNG images.
 """
@@ -29,6 +29,8 @@ ICNS_TYPES = ((b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic
 ROOT = Path(__file__).resolve().parent.parent
 ICONS = ROOT / "resources" / "icons"
 SVG = ICONS / "kzannotate.svg"
+# Hand-fitted drawings for sizes where scaling the main SVG down blurs it (kzannotate-<N>.svg).
+SMALL = {16: ICONS / "kzannotate-16.svg"}
 
 
 def render_png(svg: Path, size: int) -> bytes:
@@ -84,7 +86,7 @@ def main() -> int:
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (keeps Qt alive)
-    pngs = {size: render_png(SVG, size) for size in sorted({*SIZES, *(s for _, s in ICNS_TYPES)})}
+    pngs = {size: render_png(SMALL.get(size, SVG), size) for size in sorted({*SIZES, *(s for _, s in ICNS_TYPES)})}
     hicolor = ICONS / "hicolor"
     for size in SIZES:
         target = hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
