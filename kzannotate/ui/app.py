@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -79,9 +79,18 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
 def app_icon() -> QIcon:
+    """The SVG for any size, plus the pre-rendered PNGs: the 16 px one is hand-fitted and sharper."""
     icon_file = paths.resource("icons", "kzannotate.svg")
-    return QIcon(str(icon_file)) if icon_file.is_file() else QIcon()
+    icon = QIcon(str(icon_file)) if icon_file.is_file() else QIcon()
+    for size in ICON_SIZES:
+        png = paths.resource("icons", "hicolor", f"{size}x{size}", "apps", "io.github.kzannotate.kzannotate.png")
+        if png.is_file():
+            icon.addFile(str(png), QSize(size, size))
+    return icon
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:

@@ -203,3 +203,15 @@ def test_file_managers_recognise_projects_by_name_and_content(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [MIME, MIME, "application/vnd.sqlite3"]
+
+
+def test_window_icon_uses_the_hand_fitted_small_png(qtbot):
+    from PySide6.QtGui import QImage
+
+    from kzannotate.ui.app import app_icon
+
+    icon = app_icon()
+    small = icon.pixmap(16, 16).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    png = QImage(str(ICONS / "hicolor" / "16x16" / "apps" / f"{APP_ID}.png"))
+    assert small == png.convertToFormat(QImage.Format.Format_ARGB32)
+    assert not icon.pixmap(100, 100).isNull()  # other sizes come from the SVG
