@@ -34,6 +34,8 @@ SPECS: list[ActionSpec] = [
     ActionSpec("open_project", "&Open Project…", "file", Std.Open, "Open a project file (.kza)"),
     ActionSpec("save_copy", "Save a &Copy As…", "file", Std.SaveAs, "Write a consistent copy of the project",
                separator_before=True),
+    ActionSpec("restore_backup", "Restore from &Backup…", "file", None,
+               "Bring back an earlier state of this project from its automatic backups"),
     ActionSpec("import_sources", "&Import Sources…", "file", "Ctrl+I",
                "Add text, Markdown or saved web pages as sources", separator_before=True),
     ActionSpec("import_refi", "Import REFI-QDA &Project…", "file", None,

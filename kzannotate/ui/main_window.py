@@ -74,14 +74,15 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- projects
     def open_initial(self, path: Path | None) -> None:
         """Open ``path`` or the default sample project (created on first run); errors become messages."""
-        from kzannotate.setup_project import open_default_project
+        from kzannotate.ui.robustness import open_project_interactive
 
-        try:
-            project = Project.open(path) if path is not None else open_default_project()
+        try:  # a project in use elsewhere: offers read-only or cancel
+            project = open_project_interactive(self, path)
         except UserError as exc:
             QMessageBox.warning(self, "Cannot open project", str(exc))
             return
-        self.set_project(project)
+        if project is not None:
+            self.set_project(project)
 
     def set_project(self, project: Project | None) -> None:
         """Switch to another project (closing the current one); the undo history starts afresh."""
