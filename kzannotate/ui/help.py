@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from kzannotate import __version__, paths
-from kzannotate.ui.actions import shortcut_rows
+from kzannotate.ui.actions import MENUS, SPECS, shortcut_rows
 
 LICENCE = "MIT licence: free to use, copy, modify and share; provided without warranty."
 SELECTABLE = (Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -156,8 +156,8 @@ class ShortcutsDialog(QDialog):
         self.filter.setClearButtonEnabled(True)
         layout.addWidget(self.filter)
 
-        self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        self.model = QStandardItemModel(0, 3, self)
+        self.model.setHorizontalHeaderLabels(["Action", "Shortcut", "Menu"])
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -175,22 +175,34 @@ class ShortcutsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(480, 560)
+        self.resize(560, 600)
         self.refresh()
 
     def refresh(self) -> None:
         """Rebuild from the live actions (features may have changed or added shortcuts)."""
         self.model.removeRows(0, self.model.rowCount())
+        menus = self._menu_of_text()
         for text, keys in shortcut_rows(self.window_.actions):
-            row = [QStandardItem(text), QStandardItem(keys)]
+            row = [QStandardItem(text), QStandardItem(keys), QStandardItem(menus.get(text, ""))]
             for item in row:
                 item.setEditable(False)
             self.model.appendRow(row)
+
+    def _menu_of_text(self) -> dict[str, str]:
+        """Action text (as shortcut_rows shows it) → the menu it is in, e.g. "Edit"."""
+        titles = {key: title.replace("&", "") for key, title in MENUS}
+        out = {}
+        for spec in SPECS:
+            action = self.window_.actions.get(spec.name)
+            if action is not None:
+                out[action.text().replace("&", "").rstrip("…")] = titles.get(spec.menu, "")
+        return out
 
     def rows(self) -> list[tuple[str, str]]:
         """What the table shows now (after filtering), for tests and assistive tools."""
