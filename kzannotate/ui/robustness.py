@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from kzannotate import paths
 from kzannotate.store import Project, backup
-from kzannotate.store.errors import ProjectLockedError, UserError
+from kzannotate.store.errors import ProjectLockedError, ReadOnlyError, UserError
 
 if TYPE_CHECKING:
     from kzannotate.ui.main_window import MainWindow
@@ -43,11 +43,10 @@ log = logging.getLogger("kzannotate")
 # ------------------------------------------------------------- opening safely
 def ask_read_only(parent: QWidget | None, message: str) -> bool:
     """Ask whether to open a project that is in use elsewhere read-only (module function: tests stub it)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Project in use", message, QMessageBox.StandardButton.Cancel,
+    box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open for writing", message, QMessageBox.StandardButton.Cancel,
                       parent)
     box.setObjectName("projectInUseBox")
-    box.setInformativeText("Two programs writing one project could lose each other's work. You can open it "
-                           "read-only to look at it; nothing will be changed.")
+    box.setInformativeText("You can open it read-only to read, search and export; nothing will be changed.")
     read_only = box.addButton("Open Read-Only", QMessageBox.ButtonRole.AcceptRole)
     read_only.setObjectName("openReadOnlyButton")
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -57,12 +56,12 @@ def ask_read_only(parent: QWidget | None, message: str) -> bool:
 
 def open_project_interactive(parent: QWidget | None, path: Path | None) -> Project | None:
     """Open ``path`` (None: the default sample project) for writing; if another window or program has it,
-    offer read-only. Returns None when the user cancels; other ``UserError``s propagate for the caller."""
+    or the file or folder cannot be written, offer read-only. Returns None when the user cancels; other ``UserError``s propagate for the caller."""
     from kzannotate.setup_project import open_default_project
 
     try:
         return Project.open(path) if path is not None else open_default_project()
-    except ProjectLockedError as exc:
+    except (ProjectLockedError, ReadOnlyError) as exc:  # in use elsewhere, or a read-only file/folder
         if not ask_read_only(parent, str(exc)):
             return None
         return Project.open(path if path is not None else paths.default_project_path(), read_only=True)
