@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], bool]
 PROGRESS_EVERY = 500
 
-_SEP = "\x1f"  # between links in group_concat
-_PAIR = "\x1e"  # between theory id and stance
 
 
 class ExportCancelled(ExportError):
@@ -141,13 +139,17 @@ class CodeInfo:
 _SOURCE_SQL = ("SELECT id, title, author, outlet, published, url, language, reliability, notes, imported_from, "
                "sha256, created_at, updated_at, length(text) FROM sources")
 
-_ANN_SQL = (
-    "SELECT a.id, a.start_offset, a.end_offset, a.quote, a.reliability, a.credibility, a.note, a.annotator, "
-    "a.created_at, a.updated_at, "
-    f"(SELECT group_concat(actor_id, '{_SEP}') FROM annotation_actors WHERE annotation_id = a.id), "
+_ANN_COLS = ("SELECT a.id, a.start_offset, a.end_offset, a.quote, a.reliability, a.credibility, a.note, "
+             "a.annotator, a.created_at, a.updated_at")
+_ANN_WHERE = " FROM annotations a WHERE a.source_id = ? {extra} ORDER BY a.start_offset, a.end_offset, a.id"
+_SEP, _PAIR = "\x1f", "\x1e"
+# Fallback for very large projects: links per row through the link tables' primary keys (bounded memory).
+_LINK_SUBQUERIES = (
+    f", (SELECT group_concat(actor_id, '{_SEP}') FROM annotation_actors WHERE annotation_id = a.id), "
     f"(SELECT group_concat(theory_id || '{_PAIR}' || stance, '{_SEP}') FROM annotation_theories "
-    "WHERE annotation_id = a.id) "
-    "FROM annotations a WHERE a.source_id = ? {extra} ORDER BY a.start_offset, a.end_offset, a.id")
+    "WHERE annotation_id = a.id)")
+# Up to this many links, they are read once into memory (two sequential scans: much faster).
+PRELOAD_LINKS_MAX = 600_000
 
 
 class ExportContext:
@@ -161,6 +163,8 @@ class ExportContext:
         self.theories: dict[str, CodeInfo] = {}
         self.sources: list[SourceInfo] = []
         self.total = 0
+        self._links: tuple[dict[str, list[tuple[str, str]]], dict[str, list[TheoryLink]]] | None = None
+        self._n_links = 0
 
     # -------------------------------------------------------------- loading
     def load(self) -> ExportContext:
@@ -182,6 +186,9 @@ class ExportContext:
             rows = [r for r in rows if r[0] in wanted]
         self.sources = [SourceInfo(*r) for r in rows]
         self.total = sum(self.count_for(s.id) for s in self.sources)
+        self._n_links = sum(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                            for t in ("annotation_actors", "annotation_theories"))
+        self._links = None
         return self
 
     def _extra(self) -> tuple[str, tuple[str, ...]]:
@@ -208,16 +215,46 @@ class ExportContext:
         return sorted(names, key=str.casefold)
 
     # -------------------------------------------------------------- records
+    def _preload_links(self) -> None:
+        """Every link, once, names resolved and sorted (the codebook is small; links are two short columns)."""
+        actors: dict[str, list[tuple[str, str]]] = {}
+        theories: dict[str, list[TheoryLink]] = {}
+        names = {k: v.name for k, v in self.actors.items()}
+        for ann_id, actor_id in self.conn.execute("SELECT annotation_id, actor_id FROM annotation_actors"):
+            actors.setdefault(ann_id, []).append((actor_id, names.get(actor_id, actor_id)))
+        names = {k: v.name for k, v in self.theories.items()}
+        for ann_id, tid, stance in self.conn.execute(
+                "SELECT annotation_id, theory_id, stance FROM annotation_theories"):
+            theories.setdefault(ann_id, []).append(TheoryLink(tid, names.get(tid, tid), stance))
+        for links in actors.values():
+            if len(links) > 1:
+                links.sort(key=lambda x: (x[1].casefold(), x[0]))
+        for tl in theories.values():
+            if len(tl) > 1:
+                tl.sort(key=lambda t: (t.name.casefold(), t.id))
+        self._links = (actors, theories)
+
     def records_for(self, source: SourceInfo) -> Iterator[AnnotationRecord]:
         extra, params = self._extra()
+        args = (source.id, *params)
+        if self._links is None and self._n_links <= PRELOAD_LINKS_MAX:
+            self._preload_links()
+        empty: list = []
+        if self._links is not None:
+            actor_links, theory_links = self._links
+            for row in self.conn.execute(_ANN_COLS + _ANN_WHERE.format(extra=extra), args):
+                ann_id = row[0]
+                yield AnnotationRecord(ann_id, source, row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                       row[8], row[9], actor_links.get(ann_id, empty),
+                                       theory_links.get(ann_id, empty))
+            return
         actors, theories = self.actors, self.theories
-        for row in self.conn.execute(_ANN_SQL.format(extra=extra), (source.id, *params)):
+        for row in self.conn.execute(_ANN_COLS + _LINK_SUBQUERIES + _ANN_WHERE.format(extra=extra), args):
             rec = AnnotationRecord(row[0], source, row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                                    row[8], row[9])
             if row[10]:
-                links = [(a, actors[a].name if a in actors else a) for a in row[10].split(_SEP)]
-                links.sort(key=lambda x: (x[1].casefold(), x[0]))
-                rec.actors = links
+                rec.actors = sorted(((a, actors[a].name if a in actors else a) for a in row[10].split(_SEP)),
+                                    key=lambda x: (x[1].casefold(), x[0]))
             if row[11]:
                 tl = []
                 for pair in row[11].split(_SEP):

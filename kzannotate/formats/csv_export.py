@@ -19,14 +19,22 @@ JOIN = "; "
 
 
 def row(rec: AnnotationRecord) -> list[object]:
-    theories = rec.theories
-    return [rec.id, rec.source.id, rec.source.title, rec.start, rec.end, rec.quote,
-            JOIN.join(n for _, n in rec.actors), JOIN.join(i for i, _ in rec.actors),
-            JOIN.join(t.name for t in theories if t.stance == "supports"),
-            JOIN.join(t.name for t in theories if t.stance == "contradicts"),
-            JOIN.join(t.name for t in theories if t.stance == "neutral"),
-            JOIN.join(f"{t.id}:{t.stance}" for t in theories),
-            rec.reliability, rec.reliability_from, rec.credibility, rec.rating, rec.note or "",
+    supports: list[str] = []
+    contradicts: list[str] = []
+    neutral: list[str] = []
+    theory_ids = ""
+    if rec.theories:
+        by = {"supports": supports, "contradicts": contradicts, "neutral": neutral}
+        for t in rec.theories:
+            by[t.stance].append(t.name)
+        theory_ids = JOIN.join([f"{t.id}:{t.stance}" for t in rec.theories])
+    actors = rec.actors
+    src = rec.source
+    reliability = rec.own_reliability or src.reliability or "F"
+    return [rec.id, src.id, src.title, rec.start, rec.end, rec.quote,
+            JOIN.join([n for _, n in actors]) if actors else "", JOIN.join([i for i, _ in actors]) if actors else "",
+            JOIN.join(supports), JOIN.join(contradicts), JOIN.join(neutral), theory_ids,
+            reliability, rec.reliability_from, rec.credibility, f"{reliability}{rec.credibility}", rec.note or "",
             rec.annotator or "", rec.created_at, rec.updated_at]
 
 
