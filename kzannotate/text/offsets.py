@@ -6,7 +6,10 @@ UTF-16 units. Convert only at the widget boundary, with these helpers.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class OffsetMap:
@@ -18,7 +21,7 @@ class OffsetMap:
     def __init__(self, text: str) -> None:
         self.length = len(text)
         # code-point index of each astral character, ascending
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else []
         # utf-16 index of each astral character
         self._astral16 = [cp + n for n, cp in enumerate(self._astral)]
 
