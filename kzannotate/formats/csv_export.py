@@ -41,11 +41,8 @@ def row(rec: AnnotationRecord) -> list[object]:
 def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
            bom: bool = False) -> int:
     """Write the CSV; returns the number of rows. Nothing is left behind if it fails or is cancelled."""
-    n = 0
     with atomic_output(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, dialect="excel", lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        for rec in ctx.records(progress):
-            writer.writerow(row(rec))
-            n += 1
-    return n
+        writer.writerows(map(row, ctx.records(progress)))  # the loop runs in C
+    return ctx.total  # counted inside the same read transaction, so exactly the rows written
