@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import platform
+import shutil
 import sqlite3
 import sys
 import time
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             mark = {True: "ok", False: "MISSED", None: ""}[r.get("ok")]
             print(f"   {r['name']}: {_fmt(r['value'], r['unit'])} (target {r.get('target')}) {mark}", flush=True)
         print(f"   ({time.monotonic() - t:.0f} s)", flush=True)
+    shutil.rmtree(ctx.scratch_root, ignore_errors=True)
     text = render(rows, failures, info, started, time.monotonic() - t0)
     if args.no_write or args.only:
         if args.only and not args.no_write:

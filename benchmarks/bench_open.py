@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from benchmarks.common import median, row, run_probe
+from benchmarks.common import ProbeTimeout, median, row, run_probe
 
 BIG_SECONDS = 0.5
 BIG_RSS_MB = 400
 MILLION_SECONDS = 1.0
+CAP_SECONDS = 45  # a probe still running after this is reported as a miss with where it was stuck
+
+
+def _timed_out(name: str, target: str, exc: ProbeTimeout) -> dict:
+    return row(name, exc.cap, "s", target, ok=False,
+               note=f"did not finish within {exc.cap:.0f} s; the probe was stopped (value = the cap)",
+               profile="Python stack when stopped (faulthandler):\n" + exc.stack)
 
 
 def _big_source(ctx) -> list[dict]:
     path, source_id = ctx.big_source
-    args = {"path": str(path), "source_id": source_id}
+    args = {"path": str(path), "source_id": source_id, "cap_seconds": CAP_SECONDS}
     repeats = 1 if ctx.quick else 3
-    runs = [run_probe("open_big", args, home=ctx.scratch("open-big-home")) for _ in range(repeats)]
+    try:
+        runs = [run_probe("open_big", args, home=ctx.scratch("open-big-home")) for _ in range(repeats)]
+    except ProbeTimeout as exc:
+        return [_timed_out("Open a 5 MB source with 20,000 annotations: first paint", f"< {BIG_SECONDS} s",
+                           exc)]
     bare = [run_probe("open_big_bare", args) for _ in range(repeats)]
     seconds = median([r["seconds"] for r in runs])
     rss = max(r["rss_mb"] for r in runs)
@@ -21,7 +32,8 @@ def _big_source(ctx) -> list[dict]:
     ok_rss = rss < BIG_RSS_MB
     profile = None
     if not ok_time:
-        profile = run_probe("open_big", {**args, "profile": True}, home=ctx.scratch("open-big-home"))["profile"]
+        profile = run_probe("open_big", {**args, "profile": True, "cap_seconds": 120},
+                            home=ctx.scratch("open-big-home"))["profile"]
     return [
         row("Open a 5 MB source with 20,000 annotations: first paint", seconds, "s", f"< {BIG_SECONDS} s",
             baseline={"name": "bare QPlainTextEdit.setPlainText of the same text",
@@ -38,13 +50,18 @@ def _million(ctx) -> list[dict]:
     path = ctx.million_project
     repeats = 1 if ctx.quick else 3
     home = ctx.scratch("million-home")
-    runs = [run_probe("open_million", {"path": str(path)}, home=home) for _ in range(repeats)]
+    try:
+        runs = [run_probe("open_million", {"path": str(path), "cap_seconds": CAP_SECONDS}, home=home)
+                for _ in range(repeats)]
+    except ProbeTimeout as exc:
+        return [_timed_out("1,000,000-annotation project: open + list, shown in the window",
+                           f"< {MILLION_SECONDS} s", exc)]
     raw = [run_probe("million_raw", {"path": str(path)}) for _ in range(repeats)]
     store = median([r["store_seconds"] for r in runs])
     window = median([r["window_seconds"] for r in runs])
     profiles = {}
     if store >= MILLION_SECONDS or window >= MILLION_SECONDS:
-        prof = run_probe("open_million", {"path": str(path), "profile": True}, home=home)
+        prof = run_probe("open_million", {"path": str(path), "profile": True, "cap_seconds": 120}, home=home)
         profiles = {"store": prof["profile_store"], "window": prof["profile_window"]}
     baseline = {"name": "raw sqlite3 connect + the same listing query", "value": median([r["seconds"] for r in raw])}
     size_mb = path.stat().st_size / 1e6

@@ -29,10 +29,23 @@ def env_for(home: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
+class ProbeTimeout(RuntimeError):
+    """A probe ran past its cap; ``stack`` is where it was stuck (faulthandler's dump)."""
+
+    def __init__(self, what: str, cap: float, stack: str) -> None:
+        super().__init__(f"{what} did not finish within {cap:.0f} s")
+        self.cap = cap
+        self.stack = stack
+
+
 def _parse(proc: subprocess.CompletedProcess, what: str) -> dict[str, Any]:
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT "):])
+    if "Timeout (" in proc.stderr:
+        stack = proc.stderr[proc.stderr.index("Timeout ("):]
+        lines = [ln for ln in stack.splitlines() if "importlib" not in ln and "<frozen" not in ln]
+        raise ProbeTimeout(what, 0, "\n".join(lines[:30]))
     raise RuntimeError(f"{what} printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 
 
@@ -41,7 +54,11 @@ def run_probe(name: str, args: dict[str, Any] | None = None, *, home: Path | Non
     """Run ``benchmarks.probes`` NAME in a new interpreter and return its result dict."""
     proc = subprocess.run([sys.executable, "-m", "benchmarks.probes", name, json.dumps(args or {})],
                           cwd=ROOT, env=env_for(home), capture_output=True, text=True, timeout=timeout)
-    return _parse(proc, f"probe {name}")
+    try:
+        return _parse(proc, f"probe {name}")
+    except ProbeTimeout as exc:
+        exc.cap = float((args or {}).get("cap_seconds", 120))
+        raise
 
 
 def time_script(code: str, *, home: Path | None = None, timeout: float = 120) -> float:

@@ -9,6 +9,7 @@ renamed, so an interrupted generation never leaves a half-built cache.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sqlite3
@@ -200,9 +201,14 @@ class BenchContext:
     def million_project(self) -> Path:
         return million_project(self.out)
 
+    @property
+    def scratch_root(self) -> Path:
+        """Per process, so two benchmark runs in one tree never share (or lock) each other's files."""
+        return self.out / "scratch" / str(os.getpid())
+
     def scratch(self, name: str) -> Path:
         """An empty folder for one benchmark's temporary files."""
-        path = self.out / "scratch" / name
+        path = self.scratch_root / name
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         return path

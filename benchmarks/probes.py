@@ -208,7 +208,11 @@ PROBES = {name[len("probe_"):]: func for name, func in globals().items() if name
 
 
 def main(argv: list[str]) -> int:
+    import faulthandler
+
     name, raw = argv[0], (argv[1] if len(argv) > 1 else "{}")
+    # A probe that hangs prints where it is stuck (the stack is the profile of a missed target) and exits.
+    faulthandler.dump_traceback_later(float(json.loads(raw).get("cap_seconds", 120)), exit=True)
     result = PROBES[name](json.loads(raw))
     print("RESULT " + json.dumps(result), flush=True)
     return 0
