@@ -2,7 +2,8 @@
 
 ``{"format": "kzannotate-codebook", "version": 1, "name", "description",
 "actors": [{"id", "name", "kind", "aliases", "description", "color"}],
-"theories": [{"id", "name", "parent", "description", "color"}]}`` — ``parent`` is a theory name.
+"theories": [{"id", "name", "parent", "description", "color"}]}`` — ``parent`` is a theory name, in the
+file or already in the project it is imported into.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def parse_codebook(data: Any) -> dict[str, Any]:
         names.add(t["name"].casefold())
     for t in theories:
         parent = t.get("parent")
-        _require(parent is None or (isinstance(parent, str) and parent.casefold() in names),
-                 f"the parent of theory {t['name']!r} is not in the file")
+        _require(parent is None or (isinstance(parent, str) and parent.strip()),
+                 f"the parent of theory {t['name']!r} must be a theory name")
     return data
 
 
@@ -107,6 +108,12 @@ def import_codebook(project, data: dict[str, Any]) -> CodebookImportReport:
                     report.actors_updated.append(existing.name)
         by_name: dict[str, str] = {t.name.casefold(): t.id for t in project.list_theories()}
         pending = list(data.get("theories", []))
+        in_file = {t["name"].casefold() for t in pending}
+        for t in pending:  # a parent may be in the file or already in the project
+            parent = t.get("parent")
+            if parent and parent.casefold() not in in_file and parent.casefold() not in by_name:
+                raise CodebookFormatError(f"The parent of theory “{t['name']}” (“{parent}”) is neither in the "
+                                          "file nor in the project.")
         while pending:  # parents first, whatever the file's order
             progressed = False
             for t in list(pending):

@@ -8,7 +8,10 @@ from kzannotate.text.aliases import alias_suggestions, suggest_aliases
 
 def test_narzabajev_is_suggested_for_nazarbayev(seeds_project):
     nazarbayev = seeds_project.actor_by_name("Nursultan Nazarbayev")
-    assert "Narzabajev" not in nazarbayev.aliases  # deliberately not in the default codebook
+    # The spelling seed 001 uses must not be listed for the suggestion to make sense (whatever the
+    # default codebook says today).
+    seeds_project.update_actor(nazarbayev.id, aliases=[a for a in nazarbayev.aliases if a != "Narzabajev"])
+    nazarbayev = seeds_project.get_actor(nazarbayev.id)
     suggestions = alias_suggestions(seeds_project)
     hit = [s for s in suggestions if s.alias == "Narzabajev"]
     assert len(hit) == 1
