@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,7 +76,18 @@ def fold(text: str) -> str:
     """Case-, diacritic-, quote- and dash-insensitive form of ``text`` with exactly the same length."""
     if text.isascii():
         return text.lower()
-    return text.translate(FOLD_TABLE)
+    if len(text) < 20_000:
+        return text.translate(FOLD_TABLE)
+    # str.translate costs ~50 ns a character; most sources use a handful of non-ASCII characters, and
+    # replacing those one by one, then lower() (both C loops), is ten times faster.
+    special = [c for c in set(text) if ord(c) > 127]
+    if len(special) > 64 or any(len(c.lower()) != 1 and ord(c) not in FOLD_TABLE for c in special):
+        return text.translate(FOLD_TABLE)
+    for c in special:
+        target = FOLD_TABLE.get(ord(c))
+        if target is not None:
+            text = text.replace(c, chr(target))
+    return text.lower()
 
 
 _SEP_IN_ALIAS = re.compile(r"[\s\-]+")
@@ -143,10 +155,26 @@ def matcher_for(actors: Sequence[Actor]) -> _Matcher:
     return _compile(tuple((a.id, a.name, a.spellings) for a in actors))
 
 
-def _covered(spans: list[Span] | None, start: int, end: int) -> bool:
-    if not spans:
-        return False
-    return any(s < end and start < e for s, e in spans)
+class _Coverage:
+    """Spans per actor, for fast "does any span overlap [start, end)?" (sorted starts, running max of ends)."""
+
+    def __init__(self, covered: Mapping[str, Sequence[Span]]) -> None:
+        self._raw = covered
+        self._index: dict[str, tuple[list[int], list[int]]] = {}
+
+    def overlaps(self, actor_id: str, start: int, end: int) -> bool:
+        index = self._index.get(actor_id)
+        if index is None:
+            spans = sorted(self._raw.get(actor_id) or ())
+            starts, max_end, top = [], [], -1
+            for s, e in spans:
+                starts.append(s)
+                top = max(top, e)
+                max_end.append(top)
+            index = self._index[actor_id] = (starts, max_end)
+        starts, max_end = index
+        i = bisect_left(starts, end)  # spans starting before the mention ends
+        return i > 0 and max_end[i - 1] > start
 
 
 def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list[Span]] | None = None
@@ -160,6 +188,7 @@ def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
     if matcher.pattern is None or not text:
         return []
     folded = fold(text)
+    coverage = _Coverage(covered) if covered else None
     out: list[Mention] = []
     search = matcher.pattern.search
     word_char = _WORD_CHAR.match
@@ -175,7 +204,7 @@ def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
             continue
         key = _SEP_IN_ALIAS.sub(" ", m.group())
         for actor_id, actor_name in matcher.by_key.get(key, ()):
-            if covered is None or not _covered(covered.get(actor_id), start, end):
+            if coverage is None or not coverage.overlaps(actor_id, start, end):
                 out.append(Mention(start, end, text[start:end], actor_id, actor_name))
         pos = end
     return out
@@ -184,9 +213,11 @@ def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
 def covered_spans(project: Project, source_id: str) -> dict[str, list[Span]]:
     """Spans of a source's annotations by linked actor: what already counts as annotated."""
     covered: dict[str, list[Span]] = {}
-    for ann in project.annotations_for_source(source_id):
-        for actor_id in ann.actor_ids:
-            covered.setdefault(actor_id, []).append((ann.start, ann.end))
+    rows = project.conn.execute(
+        "SELECT aa.actor_id, a.start_offset, a.end_offset FROM annotations a "
+        "JOIN annotation_actors aa ON aa.annotation_id = a.id WHERE a.source_id = ?", (source_id,))
+    for actor_id, start, end in rows:
+        covered.setdefault(actor_id, []).append((start, end))
     return covered
 
 
