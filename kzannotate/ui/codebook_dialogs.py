@@ -142,7 +142,8 @@ class ActorDialog(_CodeDialog):
         self.aliases = QListWidget(self)
         self.aliases.setObjectName("actorAliases")
         self.aliases.setAccessibleName("Aliases")
-        self.aliases.setMaximumHeight(130)
+        self.aliases.setMinimumHeight(110)
+        self.aliases.setMaximumHeight(160)
         for alias in actor.aliases if actor else ():
             self._add_item(alias)
         self.alias_input = QLineEdit(self)
@@ -169,7 +170,9 @@ class ActorDialog(_CodeDialog):
         self.color.setObjectName("actorColor")
         self.form.addRow("&Name:", self.name)
         self.form.addRow("&Kind:", self.kind)
-        self.form.addRow("&Aliases:", alias_box)
+        alias_label = QLabel("&Aliases:", self)
+        alias_label.setBuddy(self.alias_input)
+        self.form.addRow(alias_label, alias_box)
         self.form.addRow("&Description:", self.description)
         self.form.addRow("&Colour:", self.color)
         hint = QLabel("Aliases are other spellings and epithets; mentions of any of them are found in the "
@@ -177,6 +180,7 @@ class ActorDialog(_CodeDialog):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
         self.form.addRow("", hint)
+        self.resize(500, 520)
 
     def _add_item(self, text: str) -> None:
         item = QListWidgetItem(text, self.aliases)
@@ -336,9 +340,10 @@ class UsageDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("codeUsageDialog")
         self.setWindowTitle(title)
-        self.table = QTableWidget(0, 3, self)
+        self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("codeUsageTable")
-        self.table.setHorizontalHeaderLabels(["Source", "Quote", "Links"])
+        self.table.setHorizontalHeaderLabels(["Source", "Quote", "Rating", "Other links"])
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -359,12 +364,14 @@ class UsageDialog(QDialog):
         self.resize(720, 420)
 
     def set_annotations(self, annotations: Sequence[Annotation], source_titles: dict[str, str],
-                        describe: Callable[[Annotation], str] | None = None) -> None:
+                        describe: Callable[[Annotation], str] | None = None,
+                        rate: Callable[[Annotation], str] | None = None) -> None:
         self.annotations = list(annotations)
         self.table.setRowCount(len(self.annotations))
         for row, ann in enumerate(self.annotations):
             quote = " ".join(ann.quote.split())
-            cells = (source_titles.get(ann.source_id, "?"), quote, describe(ann) if describe else "")
+            cells = (source_titles.get(ann.source_id, "?"), quote, rate(ann) if rate else "",
+                     describe(ann) if describe else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(ann.quote if col == 1 else text)
@@ -379,6 +386,8 @@ class UsageDialog(QDialog):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)
         self.table.resizeColumnToContents(2)
+        self.table.resizeColumnToContents(3)
+        self.table.setColumnWidth(3, min(max(self.table.columnWidth(3), 90), 260))
 
     def _clicked(self, row: int, _col: int) -> None:
         if 0 <= row < len(self.annotations):

@@ -705,7 +705,9 @@ class CodebookFeature(QObject):
             dlg.close()
             return
         anns = project.annotations_for_actor(code_id) if kind == "actor" else project.annotations_for_theory(code_id)
-        titles = {s.id: s.title for s in project.list_sources()}
+        sources = project.list_sources()
+        titles = {s.id: s.title for s in sources}
+        letters = {s.id: s.reliability for s in sources}
         actor_names = {a.id: a.name for a in project.list_actors()}
         theory_names = {t.id: t.name for t in project.list_theories()}
 
@@ -717,7 +719,7 @@ class CodebookFeature(QObject):
             return "; ".join(p for p in parts if p)
 
         dlg.setWindowTitle(f"Annotations of {code.name}")
-        dlg.set_annotations(anns, titles, describe)
+        dlg.set_annotations(anns, titles, describe, lambda a: a.rating(letters.get(a.source_id)))
 
     def _refresh_usage_dialogs(self) -> None:
         for (kind, code_id), dlg in list(self.usage_dialogs.items()):

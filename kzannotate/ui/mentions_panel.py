@@ -180,17 +180,21 @@ class MentionsPanel(QWidget):
     def _update_buttons(self, *_: object) -> None:
         actor_id = self.current_actor_id()
         if actor_id is None:
-            self.annotate_source.setText("Annotate all mentions of the selected actor in this source")
-            self.annotate_all.setText("Annotate all its mentions in all sources…")
+            self.annotate_source.setText("Annotate all in this source")
+            self.annotate_all.setText("Annotate all in every source…")
+            self.annotate_source.setToolTip("Select an actor above first")
+            self.annotate_all.setToolTip("Select an actor above first")
             self.annotate_source.setEnabled(False)
             self.annotate_all.setEnabled(False)
         else:
             n = self.actor_count(actor_id)
             name = next(m.actor_name for m in self.mentions if m.actor_id == actor_id)
-            self.annotate_source.setText(f"Annotate all {n} mention{'s' if n != 1 else ''} of {name} in this source")
-            self.annotate_all.setText(f"Annotate all mentions of {name} in all sources…")
-            self.annotate_source.setToolTip("Links the actor to each mention; one step to undo")
-            self.annotate_all.setToolTip("Counts the unlinked mentions in every source and asks first")
+            self.annotate_source.setText(f"Annotate all {n} in this source")
+            self.annotate_all.setText("Annotate all in every source…")
+            self.annotate_source.setToolTip(f"Annotate the {n} unlinked mention{'s' if n != 1 else ''} of "
+                                            f"{name} in this source (actor linked); one step to undo")
+            self.annotate_all.setToolTip(f"Count the unlinked mentions of {name} in every source, ask, then "
+                                         "annotate them; one step to undo")
             self.annotate_source.setEnabled(True)
             self.annotate_all.setEnabled(True)
         has = self.current_suggestion() is not None

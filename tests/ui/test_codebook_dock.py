@@ -291,7 +291,7 @@ def test_mention_list_click_and_annotate_all_in_source_one_undo_step(qtbot, wind
     assert top.childCount() == len(expected)
     panel.tree.itemClicked.emit(top.child(1), 0)
     assert window.source_view.selected_span() == (expected[1].start, expected[1].end)
-    assert f"all {len(expected)} mentions" in panel.annotate_source.text()
+    assert f"all {len(expected)} in this source" in panel.annotate_source.text()
     asked = []
     monkeypatch.setattr(codebook_dialogs, "confirm_annotate_all",
                         lambda parent, text, repeated: asked.append(text) or (True, True))
