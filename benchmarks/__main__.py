@@ -114,8 +114,11 @@ def render(rows: list[tuple[str, dict[str, Any]]], failures: list[tuple[str, str
             out += [f"### {r['name']}", "",
                     f"{_fmt(r['value'], r['unit'])} against a target of {r.get('target')} ({module})."]
             if r.get("profile"):
-                out += ["Top entries of a cProfile run (sorted by cumulative time):", "", "```",
-                        r["profile"].rstrip(), "```"]
+                kind = ("Top entries of a cProfile run:" if "ncalls" in r["profile"] else
+                        "Where the run was when stopped, or what failed:")
+                out += [kind, "", "```", r["profile"].rstrip(), "```"]
+            else:
+                out.append("(The module that measured this gave no profile.)")
             out.append("")
     if failures:
         out += ["", "## Benchmarks that failed to run", ""]
