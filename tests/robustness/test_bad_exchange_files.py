@@ -137,8 +137,8 @@ MALFORMED_CODEBOOKS = {
     "wrong-format": (json.dumps({"format": "something-else", "version": 1}).encode(), ("format",)),
     "actor-without-name": (json.dumps({"format": "kzannotate-codebook", "version": 1,
                                        "actors": [{"kind": "person"}], "theories": []}).encode(), ("name",)),
-    "unknown-parent": (json.dumps({"format": "kzannotate-codebook", "version": 1, "actors": [],
-                                   "theories": [{"name": "A", "parent": "Nowhere"}]}).encode(), ("parent",)),
+    "theories-not-a-list": (json.dumps({"format": "kzannotate-codebook", "version": 1, "actors": [],
+                                        "theories": {"name": "A"}}).encode(), ("list",)),
     "top-level-list": (b"[1, 2, 3]", ("object",)),
 }
 
