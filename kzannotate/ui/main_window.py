@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
-import kzannotate.ui.qt_compat  # noqa: F401 (PySide6 6.12 + Python 3.11 None refcount bug)
 from kzannotate import __version__
 from kzannotate.store import Change, Project
 from kzannotate.store.errors import UserError

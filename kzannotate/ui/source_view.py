@@ -24,7 +24,6 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QMouseEvent, QPainter, QPaintEvent, QTextCursor, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-import kzannotate.ui.qt_compat  # noqa: F401 (PySide6 6.12 + Python 3.11 None refcount bug)
 from kzannotate.text.offsets import OffsetMap, qt_selection_to_text
 
 READING_WIDTH_CHARS = 78
