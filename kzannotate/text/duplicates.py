@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kzannotate.text.mentions import fold
 
 SEED_WORDS = 8
-MAX_CANDIDATES = 48  # earlier occurrences of a seed tried at each position (keeps boilerplate cheap)
+MAX_CANDIDATES = 24  # earlier occurrences of a seed tried at each position (keeps boilerplate cheap)
 _WORD = re.compile(r"\w+")
 
 Copy = tuple[str, int, int]  # (source_id, start, end): code points, end exclusive
@@ -68,13 +68,26 @@ def _extend(c: _Corpus, i: int, j: int) -> int:
     limit = min(c.doc_end[c.doc[i]] - i, c.doc_end[c.doc[j]] - j)
     if c.doc[i] == c.doc[j]:
         limit = min(limit, i - j)
-    n = 0
-    while n < limit and words[i + n] == words[j + n]:
-        n += 1
+    # Gallop: compare growing blocks as list slices (C speed), then halve the block inside the first
+    # differing one. A stretch of n words costs O(log n) slice comparisons instead of n Python steps.
+    n, step, growing = 0, 16, True
+    while step:
+        if n + step <= limit and words[i + n:i + n + step] == words[j + n:j + n + step]:
+            n += step
+            if growing:
+                step = min(step * 2, 4096)
+        else:
+            growing = False
+            step //= 2
     return n
 
 
-def _scan(c: _Corpus, min_chars: int) -> list[tuple[int, int, int]]:
+class Cancelled(Exception):
+    """``find_repeats`` was told to stop (its input changed meanwhile)."""
+
+
+def _scan(c: _Corpus, min_chars: int, should_stop: Callable[[], bool] | None = None
+          ) -> list[tuple[int, int, int]]:
     """(copy word index, original word index, word count) for each repeated stretch, in text order."""
     k = SEED_WORDS
     words, doc = c.words, c.doc
@@ -93,11 +106,20 @@ def _scan(c: _Corpus, min_chars: int) -> list[tuple[int, int, int]]:
             seen.setdefault(key, []).append(p)
 
     i = 0
+    check_at = 8192
     while i < total:
+        if should_stop is not None and i >= check_at:
+            check_at = i + 8192
+            if should_stop():
+                raise Cancelled
         key = seed(i)
         best_n, best_j = 0, -1
         if key is not None:
-            for j in seen.get(key, ())[:MAX_CANDIDATES]:
+            earlier = seen.get(key, ())
+            if len(earlier) > MAX_CANDIDATES:  # the first occurrences and the most recent ones
+                half = MAX_CANDIDATES // 2
+                earlier = [*earlier[:half], *earlier[-half:]]
+            for j in earlier:
                 n = _extend(c, i, j)
                 if n > best_n:
                     best_n, best_j = n, j
@@ -106,22 +128,31 @@ def _scan(c: _Corpus, min_chars: int) -> list[tuple[int, int, int]]:
             for p in range(i, i + best_n):
                 remember(p)
             i += best_n
+        elif best_n > k:
+            # A shared phrase too short to report: the positions inside it would find the same phrase,
+            # shorter, so step over most of it (a long repeat starting inside it is found a few words on).
+            step = max(1, (best_n - k) // 2)
+            for p in range(i, i + step):
+                remember(p)
+            i += step
         else:
             remember(i)
             i += 1
     return found
 
 
-def find_repeats(texts: Mapping[str, str], min_chars: int = 200) -> list[Repeat]:
+def find_repeats(texts: Mapping[str, str], min_chars: int = 200, *,
+                 should_stop: Callable[[], bool] | None = None) -> list[Repeat]:
     """Passages of at least ``min_chars`` characters that occur more than once, within or across texts.
 
     ``texts`` maps source id to text; its order decides which occurrence counts as the original.
-    Repeats come sorted by their first copy.
+    Repeats come sorted by their first copy. ``should_stop`` (polled now and then) lets a caller running
+    this in a worker thread abandon it: it then raises ``Cancelled``.
     """
     if min_chars < 1:
         raise ValueError("min_chars must be positive")
     c = _Corpus(texts)
-    found = _scan(c, min_chars)
+    found = _scan(c, min_chars, should_stop)
     # An original that lies inside an earlier copy stands for the same place in that copy's original.
     copy_starts: list[int] = []
     canon: list[tuple[int, int, int]] = []
@@ -183,11 +214,41 @@ def map_offset(rep: Repeat, from_index: int, to_index: int, offset: int) -> int:
     return c + round((offset - a) * (d - c) / (b - a))
 
 
+class LineIndex:
+    """Line numbers of offsets in one text, by bisecting the newline positions (built once per text)."""
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        """1-based line number of the character at ``offset``."""
+        return bisect.bisect_left(self.newlines, offset) + 1
+
+    def range(self, start: int, end: int) -> tuple[int, int]:
+        return self.line(start), self.line(max(start, end - 1))
+
+
+_LINE_INDEXES: dict[int, tuple[str, LineIndex]] = {}
+
+
+def line_index(text: str) -> LineIndex:
+    """A cached ``LineIndex`` for ``text`` (the last few texts asked about)."""
+    hit = _LINE_INDEXES.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    if len(_LINE_INDEXES) > 16:
+        _LINE_INDEXES.clear()
+    index = LineIndex(text)
+    _LINE_INDEXES[id(text)] = (text, index)
+    return index
+
+
 def line_range(text: str, start: int, end: int) -> tuple[int, int]:
     """1-based first and last line numbers of a span (for messages such as "lines 12–30")."""
-    first = text.count("\n", 0, start) + 1
-    last = first + text.count("\n", start, max(start, end - 1))
-    return first, last
+    if len(text) < 20_000:
+        first = text.count("\n", 0, start) + 1
+        return first, first + text.count("\n", start, max(start, end - 1))
+    return line_index(text).range(start, end)
 
 
 def copies_in(repeats: Sequence[Repeat], source_id: str) -> list[tuple[Repeat, int]]:
@@ -197,4 +258,4 @@ def copies_in(repeats: Sequence[Repeat], source_id: str) -> list[tuple[Repeat, i
     return out
 
 
-__all__ = ["Repeat", "copies_in", "find_repeats", "line_range", "map_offset", "repeat_of"]
+__all__ = ["LineIndex", "Repeat", "copies_in", "find_repeats", "line_index", "line_range", "map_offset", "repeat_of"]

@@ -210,6 +210,14 @@ def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
     return out
 
 
+def without_covered(mentions: Sequence[Mention], covered: Mapping[str, Sequence[Span]]) -> list[Mention]:
+    """The mentions no span in ``covered[actor_id]`` overlaps (re-filtering after annotations changed)."""
+    if not covered:
+        return list(mentions)
+    coverage = _Coverage(covered)
+    return [m for m in mentions if not coverage.overlaps(m.actor_id, m.start, m.end)]
+
+
 def covered_spans(project: Project, source_id: str) -> dict[str, list[Span]]:
     """Spans of a source's annotations by linked actor: what already counts as annotated."""
     covered: dict[str, list[Span]] = {}

@@ -7,8 +7,10 @@ annotate-all and alias suggestions, and repeated passages.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
@@ -43,8 +46,16 @@ from PySide6.QtWidgets import (
 from kzannotate.store.errors import UserError
 from kzannotate.store.models import Actor, Annotation, Change, Theory
 from kzannotate.text.aliases import AliasSuggestion, alias_suggestions
-from kzannotate.text.duplicates import Repeat, copies_in, find_repeats, line_range, map_offset, repeat_of
-from kzannotate.text.mentions import Mention, unlinked_mentions
+from kzannotate.text.duplicates import (
+    Cancelled,
+    Repeat,
+    copies_in,
+    find_repeats,
+    line_range,
+    map_offset,
+    repeat_of,
+)
+from kzannotate.text.mentions import Mention, covered_spans, find_mentions, unlinked_mentions, without_covered
 from kzannotate.ui import codebook_dialogs as dialogs
 from kzannotate.ui.codebook_commands import (
     AddCodeCommand,
@@ -63,6 +74,8 @@ Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ACTOR_COLUMNS = ("Name", "Kind", "Uses", "Aliases")
 REPEAT_COLOR = "#8a8f98"
+MAX_TIP_COPIES = 4
+BACKGROUND_CHARS = 1_000_000  # projects with more text look for repeated passages in a worker thread
 
 
 def ask_open_file(parent: QWidget, title: str, filters: str) -> str:
@@ -234,6 +247,8 @@ class CodebookDock(QDockWidget):
 class CodebookFeature(QObject):
     """Keeps the dock, the overlays and the store in step."""
 
+    scan_done = Signal(int, object)  # generation, list[Repeat] (from the worker thread)
+
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
@@ -243,6 +258,13 @@ class CodebookFeature(QObject):
         self.actions = window.actions
         self._project = None
         self._repeats: list[Repeat] | None = None
+        self._scanning: tuple[str, ...] | None = None
+        self._project_ready = False
+        self._all_mentions: tuple[Any, list[Mention]] = (None, [])
+        self._mention_spans: dict[Any, Any] = {}  # Mention -> OverlaySpan (None -> the colours they use)
+        self._shown_mentions: tuple[Any, Any] = (None, None)
+        self._generation = 0
+        self.scan_done.connect(self._scan_finished)
         self._suggestions: list[AliasSuggestion] | None = None
         self.mentions: list[Mention] = []
         self.usage_dialogs: dict[tuple[str, str], dialogs.UsageDialog] = {}
@@ -350,11 +372,14 @@ class CodebookFeature(QObject):
 
     def project_changed(self) -> None:
         project = self.project
+        if project is self._project and self._project_ready:
+            return  # already switched when its first source was shown
+        self._project_ready = True
         if project is not self._project:
             if project is not None:
                 project.subscribe(self._on_change)
             self._project = project
-        self._repeats = None
+        self._invalidate_repeats()
         self._suggestions = None
         for dlg in self.usage_dialogs.values():
             dlg.close()
@@ -368,6 +393,10 @@ class CodebookFeature(QObject):
         self._flush()
 
     def source_shown(self, source_id: str | None) -> None:
+        if self.project is not self._project:  # main_window shows the first source before project_changed
+            self._project_ready = False
+            self.project_changed()
+            return
         self._schedule("mentions", "repeats")
         self._flush()
 
@@ -382,7 +411,7 @@ class CodebookFeature(QObject):
             if self.window.current_source_id in change.source_ids:
                 self._schedule("mentions")
         elif change.kind in ("source", "project"):
-            self._repeats = None
+            self._invalidate_repeats()
             self._suggestions = None
             self._schedule("codes", "mentions", "repeats", "suggestions", "usage")
 
@@ -461,27 +490,90 @@ class CodebookFeature(QObject):
             self.dock.mentions.set_mentions([], "", {}, None)
             self.dock.tabs.setTabText(2, "Mentions")
             return
+        # Every mention of the source is found once per source and codebook; after an annotation changes
+        # only the "already annotated" filter runs again.
+        actors = tuple(self.dock.actor_model.actors) or tuple(project.list_actors())
+        key = (source_id, len(view.text), tuple((a.id, a.name, a.aliases) for a in actors))
+        if self._all_mentions[0] != key:
+            self._all_mentions = (key, [Mention(m.start, m.end, m.text, m.actor_id, m.actor_name, source_id)
+                                        for m in find_mentions(view.text, actors, None)])
         try:
-            self.mentions = unlinked_mentions(project, source_id)
+            mentions = without_covered(self._all_mentions[1], covered_spans(project, source_id))
         except UserError:  # the source was deleted meanwhile
-            self.mentions = []
+            mentions = []
         colors = self.colors()
-        view.set_overlay("mentions", [
-            OverlaySpan(m.start, m.end, color=colors.get(m.actor_id, "#0072b2"), style="dotted",
-                        tooltip=f"Unlinked mention of {m.actor_name} — click to annotate", data=m)
-            for m in self.mentions])
+        if (mentions == self.mentions and self._shown_mentions == (source_id, colors)
+                and "mentions" in view.overlays):
+            return  # the change did not touch a mention (the common case while annotating)
+        self.mentions = mentions
+        spans = self._mention_spans
+        if spans.get(None) != colors or self._shown_mentions[0] != source_id:
+            spans.clear()
+            spans[None] = colors
+        self._shown_mentions = (source_id, colors)
+
+        def span_of(m: Mention) -> OverlaySpan:
+            span = spans.get(m)
+            if span is None:
+                span = spans[m] = OverlaySpan(
+                    m.start, m.end, color=colors.get(m.actor_id, "#0072b2"), style="dotted",
+                    tooltip=f"Unlinked mention of {m.actor_name} — click to annotate", data=m)
+            return span
+
+        view.set_overlay("mentions", [span_of(m) for m in mentions])
         self.dock.mentions.set_mentions(self.mentions, view.text, colors, "open")
         self.dock.tabs.setTabText(2, f"Mentions ({len(self.mentions)})")
 
     def repeats(self) -> list[Repeat]:
-        """Repeated passages across the project (computed once per change of sources)."""
+        """Repeated passages across the project (computed once per change of sources).
+
+        Small projects are scanned at once; beyond ``BACKGROUND_CHARS`` the scan runs in a worker thread
+        (pure Python, so the window stays responsive) and this returns [] until it is done.
+        """
         if self._repeats is None:
             project = self.project
             if project is None:
                 return []
             texts = {sid: project.get_source(sid).text for sid in project.source_ids()}
-            self._repeats = find_repeats(texts)
+            if sum(len(t) for t in texts.values()) < BACKGROUND_CHARS:
+                self._repeats = find_repeats(texts)
+            else:
+                self._start_scan(texts)
+                return []
         return self._repeats
+
+    def _invalidate_repeats(self) -> None:
+        self._repeats = None
+        self._scanning = None
+        self._generation += 1
+
+    def _start_scan(self, texts: dict[str, str]) -> None:
+        key = tuple(texts)
+        if self._scanning == key:
+            return
+        self._scanning = key
+        self._generation += 1
+        generation = self._generation
+
+        def work() -> None:
+            try:
+                found = find_repeats(texts, should_stop=lambda: generation != self._generation)
+            except Cancelled:
+                return
+            except Exception:  # noqa: BLE001 (a bug: log it, the window goes on without marks)
+                log.exception("Looking for repeated passages failed")
+                found = []
+            with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+                self.scan_done.emit(generation, found)
+
+        threading.Thread(target=work, name="kzannotate-repeats", daemon=True).start()
+
+    def _scan_finished(self, generation: int, found: list[Repeat]) -> None:
+        if generation != self._generation:
+            return  # the sources changed meanwhile; a newer scan is running or will run
+        self._scanning = None
+        self._repeats = found
+        self._schedule("repeats")
 
     def refresh_repeats(self) -> None:
         view = self.window.source_view
@@ -500,15 +592,18 @@ class CodebookFeature(QObject):
         spans = []
         for rep, index in pairs:
             _, start, end = rep.copies[index]
-            others = [self._where(rep.copies[i], source_id, texts, titles)
-                      for i in range(len(rep.copies)) if i != index]
+            shown = [i for i in range(len(rep.copies)) if i != index][:MAX_TIP_COPIES]
+            others = [self._where(rep.copies[i], source_id, texts, titles) for i in shown]
+            more = len(rep.copies) - 1 - len(shown)
             role = "This passage is the first of" if index == 0 else "This passage repeats"
             tip = (f"{role} {len(rep.copies)} copies ({rep.length:,} characters); also at "
-                   + "; ".join(others) + ". Annotate one copy only.")
+                   + "; ".join(others) + (f" and {more} more" if more else "") + ". Annotate one copy only.")
             spans.append(OverlaySpan(start, end, color=REPEAT_COLOR, style="margin", tooltip=tip,
                                      data=(rep, index)))
         view.set_overlay("repeats", spans)
         self.dock.repeats.set_repeats(pairs, source_id, texts, titles)
+        if self._repeats is None and self._scanning is not None:
+            self.dock.repeats.summary.setText("Looking for repeated passages in all sources…")
         n = len({id(r) for r, _ in pairs})
         self.dock.tabs.setTabText(3, f"Repeats ({n})" if n else "Repeats")
 

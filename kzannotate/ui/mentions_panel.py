@@ -22,6 +22,7 @@ from kzannotate.text.mentions import Mention
 from kzannotate.ui.codebook_dialogs import swatch
 
 DATA = Qt.ItemDataRole.UserRole
+MAX_LISTED = 200  # items per group in a list; the rest are marked in the text (a list of 30,000 helps nobody)
 
 
 def _context(text: str, start: int, end: int, width: int = 34) -> str:
@@ -124,10 +125,14 @@ class MentionsPanel(QWidget):
             top.setData(0, DATA, ("actor", actor_id))
             top.setToolTip(0, f"{len(group)} unlinked mention{'s' if len(group) != 1 else ''} of "
                               f"{group[0].actor_name} in this source")
-            for m in group:
+            for m in group[:MAX_LISTED]:
                 child = QTreeWidgetItem(top, [f"{_lines(text, m.start, m.end)}: {_context(text, m.start, m.end)}"])
                 child.setData(0, DATA, ("mention", m))
                 child.setToolTip(0, f"“{m.text}” — click to select it for annotating")
+            if len(group) > MAX_LISTED:
+                more = QTreeWidgetItem(top, [f"… and {len(group) - MAX_LISTED:,} more (dotted in the text)"])
+                more.setData(0, DATA, ("actor", actor_id))
+                more.setFlags(more.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             if actor_id == keep:
                 current = top
         if source_title is None:
@@ -253,7 +258,7 @@ class RepeatsPanel(QWidget):
             seen.add(id(rep))
             top = QTreeWidgetItem(self.tree, [f"{rep.length:,} characters, {len(rep.copies)} copies"])
             top.setExpanded(True)
-            for i, (sid, start, end) in enumerate(rep.copies):
+            for i, (sid, start, end) in enumerate(rep.copies[:MAX_LISTED]):
                 where = "this source" if sid == source_id else f"“{titles.get(sid, sid)}”"
                 label = f"{'original' if i == 0 else f'copy {i}'}: {where}, {_lines(texts[sid], start, end)}"
                 child = QTreeWidgetItem(top, [label])

@@ -79,3 +79,11 @@ def test_repeat_of_and_mapping(texts):
     assert texts["003"][mapped:mapped + 60] == texts["003"][a + 100:a + 160]
     first, last = line_range(texts["003"], rep.copies[0][1], rep.copies[0][2])
     assert first == 6 and last > first
+
+
+def test_a_scan_can_be_cancelled(texts):
+    from kzannotate.text.duplicates import Cancelled
+
+    big = {"x": "\n".join(texts.values()) * 3}
+    with pytest.raises(Cancelled):
+        find_repeats(big, should_stop=lambda: True)

@@ -400,3 +400,14 @@ def test_codebook_import_export_from_the_menu(qtbot, window, monkeypatch, tmp_pa
     stack.redo()
     assert project.theory_by_name("Counter-coup") is not None
     feat._flush()
+
+
+def test_large_projects_look_for_repeats_in_the_background(qtbot, seeds_project, monkeypatch):
+    monkeypatch.setattr(codebook_dock, "BACKGROUND_CHARS", 0)
+    monkeypatch.setattr(codebook_dock.CodebookFeature, "report", lambda self, exc: pytest.fail(str(exc)))
+    w = MainWindow(make_settings())
+    qtbot.addWidget(w)
+    w.set_project(seeds_project)
+    w.show_source(_source(seeds_project, "003"))
+    qtbot.waitUntil(lambda: len(w.source_view.overlays.get("repeats", [])) == 3, timeout=10_000)
+    assert "3 copies" in w.source_view.overlays["repeats"][0].tooltip
