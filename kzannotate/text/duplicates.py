@@ -10,15 +10,19 @@ candidates, so the cost is close to linear in the size of the corpus.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kzannotate.text.mentions import fold
 
 SEED_WORDS = 8
+_YIELD_CHARS = 100_000  # a cooperative caller gets control back this often (~15 ms)
+_YIELD_WORDS = 4096
 MAX_CANDIDATES = 24  # earlier occurrences of a seed tried at each position (keeps boilerplate cheap)
 _WORD = re.compile(r"\w+")
+_NON_WORD = re.compile(r"\W")
 
 Copy = tuple[str, int, int]  # (source_id, start, end): code points, end exclusive
 
@@ -39,6 +43,17 @@ class _Corpus:
     """All texts as one word sequence (word ids, owning text, character spans)."""
 
     def __init__(self, texts: Mapping[str, str]) -> None:
+        for _ in self.fill(texts):
+            pass
+
+    @classmethod
+    def building(cls, texts: Mapping[str, str]) -> Generator[None, None, _Corpus]:
+        """Build step by step, yielding every ``_YIELD_WORDS`` words (for cooperative callers)."""
+        corpus = cls.__new__(cls)
+        yield from corpus.fill(texts)
+        return corpus
+
+    def fill(self, texts: Mapping[str, str]) -> Generator[None, None, None]:
         self.ids: list[str] = list(texts)
         self.words: list[int] = []
         self.doc: list[int] = []
@@ -46,13 +61,25 @@ class _Corpus:
         self.ends: list[int] = []
         self.doc_end: list[int] = []  # first word index after each text
         vocab: dict[str, int] = {}
+        counter = itertools.count()
+        words, starts, ends = self.words, self.starts, self.ends
         for d, source_id in enumerate(self.ids):
-            for m in _WORD.finditer(fold(texts[source_id])):
-                self.words.append(vocab.setdefault(m.group(), len(vocab)))
-                self.starts.append(m.start())
-                self.ends.append(m.end())
-            self.doc.extend([d] * (len(self.words) - len(self.doc)))
-            self.doc_end.append(len(self.words))
+            text = texts[source_id]
+            a, n = 0, len(text)
+            while a < n:
+                # chunks end before a non-word character, so no word is cut in two
+                cut = _NON_WORD.search(text, a + _YIELD_CHARS) if a + _YIELD_CHARS < n else None
+                b = cut.start() if cut else n
+                # map() over the match objects keeps the per-word work in C (word ids need only be
+                # equal for equal words, so a running counter may skip numbers)
+                found = list(_WORD.finditer(fold(text[a:b])))
+                words.extend(map(vocab.setdefault, map(re.Match.group, found), counter))
+                starts.extend(map(a.__add__, map(re.Match.start, found)))
+                ends.extend(map(a.__add__, map(re.Match.end, found)))
+                a = b
+                yield
+            self.doc.extend([d] * (len(words) - len(self.doc)))
+            self.doc_end.append(len(words))
 
     def chars(self, i: int, n: int) -> int:
         """Characters spanned by ``n`` words from word ``i`` (same text)."""
@@ -86,9 +113,10 @@ class Cancelled(Exception):
     """``find_repeats`` was told to stop (its input changed meanwhile)."""
 
 
-def _scan(c: _Corpus, min_chars: int, should_stop: Callable[[], bool] | None = None
-          ) -> list[tuple[int, int, int]]:
-    """(copy word index, original word index, word count) for each repeated stretch, in text order."""
+def _scan(c: _Corpus, min_chars: int) -> Generator[None, None, list[tuple[int, int, int]]]:
+    """(copy word index, original word index, word count) for each repeated stretch, in text order.
+
+    A generator: it yields every ``_YIELD_WORDS`` positions so a caller can stop or pause it."""
     k = SEED_WORDS
     words, doc = c.words, c.doc
     seen: dict[tuple[int, ...], list[int]] = {}
@@ -106,12 +134,11 @@ def _scan(c: _Corpus, min_chars: int, should_stop: Callable[[], bool] | None = N
             seen.setdefault(key, []).append(p)
 
     i = 0
-    check_at = 8192
+    check_at = _YIELD_WORDS
     while i < total:
-        if should_stop is not None and i >= check_at:
-            check_at = i + 8192
-            if should_stop():
-                raise Cancelled
+        if i >= check_at:
+            check_at = i + _YIELD_WORDS
+            yield
         key = seed(i)
         best_n, best_j = 0, -1
         if key is not None:
@@ -146,13 +173,27 @@ def find_repeats(texts: Mapping[str, str], min_chars: int = 200, *,
     """Passages of at least ``min_chars`` characters that occur more than once, within or across texts.
 
     ``texts`` maps source id to text; its order decides which occurrence counts as the original.
-    Repeats come sorted by their first copy. ``should_stop`` (polled now and then) lets a caller running
-    this in a worker thread abandon it: it then raises ``Cancelled``.
+    Repeats come sorted by their first copy. ``should_stop`` (polled now and then) lets a caller
+    abandon it: it then raises ``Cancelled``.
     """
+    gen = iter_repeats(texts, min_chars)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if should_stop is not None and should_stop():
+            gen.close()
+            raise Cancelled
+
+
+def iter_repeats(texts: Mapping[str, str], min_chars: int = 200) -> Generator[None, None, list[Repeat]]:
+    """``find_repeats`` as a generator yielding every few milliseconds of work; returns the repeats.
+    The window runs it in slices between paints (see ``kzannotate.ui.jobs``)."""
     if min_chars < 1:
         raise ValueError("min_chars must be positive")
-    c = _Corpus(texts)
-    found = _scan(c, min_chars, should_stop)
+    c = yield from _Corpus.building(texts)
+    found = yield from _scan(c, min_chars)
     # An original that lies inside an earlier copy stands for the same place in that copy's original.
     copy_starts: list[int] = []
     canon: list[tuple[int, int, int]] = []
@@ -168,7 +209,9 @@ def find_repeats(texts: Mapping[str, str], min_chars: int = 200, *,
         canon.append((i, j, n))
     # Copies of (nearly) the same stretch form one group even when one ends a word earlier or later.
     groups: list[dict] = []
-    for i, j, n in canon:
+    for index, (i, j, n) in enumerate(canon):
+        if index % 256 == 255:
+            yield
         for grp in groups:
             if abs(grp["j"] - j) <= 3 and abs(grp["n"] - n) <= max(3, grp["n"] // 50):
                 grp["copies"].append((i, n))
