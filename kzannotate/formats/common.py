@@ -11,7 +11,7 @@ import contextlib
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kzannotate.formats.atomic import ExportError
@@ -72,7 +72,7 @@ class SourceInfo:
                 "url": self.url, "language": self.language, "reliability": self.reliability}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class TheoryLink:
     id: str
     name: str
@@ -94,8 +94,8 @@ class AnnotationRecord:
     annotator: str | None
     created_at: str
     updated_at: str
-    actors: list[tuple[str, str]] = field(default_factory=list)  # (id, name), by name
-    theories: list[TheoryLink] = field(default_factory=list)  # by name
+    actors: tuple[tuple[str, str], ...] = ()  # (id, name), by name; shared between records: never mutate
+    theories: tuple[TheoryLink, ...] = ()  # by name; shared between records
     number: int = 0  # 1-based position in the export
 
     @property
@@ -139,17 +139,34 @@ class CodeInfo:
 _SOURCE_SQL = ("SELECT id, title, author, outlet, published, url, language, reliability, notes, imported_from, "
                "sha256, created_at, updated_at, length(text) FROM sources")
 
-_ANN_COLS = ("SELECT a.id, a.start_offset, a.end_offset, a.quote, a.reliability, a.credibility, a.note, "
-             "a.annotator, a.created_at, a.updated_at")
-_ANN_WHERE = " FROM annotations a WHERE a.source_id = ? {extra} ORDER BY a.start_offset, a.end_offset, a.id"
+_ANN_COLS = ("a.start_offset, a.end_offset, a.quote, a.reliability, a.credibility, a.note, a.annotator, "
+             "a.created_at, a.updated_at")
+_ANN_WHERE = " FROM annotations a WHERE a.source_id = :sid {extra} ORDER BY a.start_offset, a.end_offset, a.id"
 _SEP, _PAIR = "\x1f", "\x1e"
-# Fallback for very large projects: links per row through the link tables' primary keys (bounded memory).
-_LINK_SUBQUERIES = (
-    f", (SELECT group_concat(actor_id, '{_SEP}') FROM annotation_actors WHERE annotation_id = a.id), "
-    f"(SELECT group_concat(theory_id || '{_PAIR}' || stance, '{_SEP}') FROM annotation_theories "
-    "WHERE annotation_id = a.id)")
-# Up to this many links, they are read once into memory (two sequential scans: much faster).
+# A link key: the annotation's actor ids (or theory id + stance pairs) in one string. Keys repeat a lot
+# (the codebook is small), so each distinct key is parsed, named and sorted once (``Memo``).
+_ACTOR_KEY = f"group_concat(actor_id, '{_SEP}')"
+_THEORY_KEY = f"group_concat(theory_id || '{_PAIR}' || stance, '{_SEP}')"
+# Fallback for very large projects: keys per row through the link tables' primary keys (bounded memory).
+_KEY_SUBQUERIES = (f", (SELECT {_ACTOR_KEY} FROM annotation_actors WHERE annotation_id = a.id), "
+                   f"(SELECT {_THEORY_KEY} FROM annotation_theories WHERE annotation_id = a.id)")
+# Up to this many links, every key is read once into two dicts (two sequential scans: much faster).
 PRELOAD_LINKS_MAX = 600_000
+
+Row = tuple  # one SQL row: (annotation id, *the format's columns)
+Params = Callable[["SourceInfo"], dict[str, object]]
+
+
+class Memo(dict):
+    """``memo[key]`` computes ``fn(key)`` once per distinct key; lookups after that run in C."""
+
+    def __init__(self, fn: Callable[[object], object]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: object) -> object:
+        value = self[key] = self.fn(key)
+        return value
 
 
 class ExportContext:
@@ -163,8 +180,10 @@ class ExportContext:
         self.theories: dict[str, CodeInfo] = {}
         self.sources: list[SourceInfo] = []
         self.total = 0
-        self._links: tuple[dict[str, list[tuple[str, str]]], dict[str, list[TheoryLink]]] | None = None
+        self._keys: tuple[dict[str, str], dict[str, str]] | None = None
         self._n_links = 0
+        self.actor_links: Memo = Memo(self._actor_links)  # key -> ((id, name), ...) sorted by name
+        self.theory_links: Memo = Memo(self._theory_links)  # key -> (TheoryLink, ...) sorted by name
 
     # -------------------------------------------------------------- loading
     def load(self) -> ExportContext:
@@ -188,81 +207,105 @@ class ExportContext:
         self.total = sum(self.count_for(s.id) for s in self.sources)
         self._n_links = sum(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                             for t in ("annotation_actors", "annotation_theories"))
-        self._links = None
+        self._keys = None
+        self.actor_links.clear()
+        self.theory_links.clear()
         return self
 
-    def _extra(self) -> tuple[str, tuple[str, ...]]:
-        if self.scope.annotator:
-            return "AND a.annotator = ?", (self.scope.annotator,)
-        return "", ()
+    def _extra(self) -> str:
+        return "AND a.annotator = :annotator" if self.scope.annotator else ""
 
     def count_for(self, source_id: str) -> int:
-        extra, params = self._extra()
-        return self.conn.execute(f"SELECT count(*) FROM annotations a WHERE a.source_id = ? {extra}",
-                                 (source_id, *params)).fetchone()[0]
+        return self.conn.execute(f"SELECT count(*) FROM annotations a WHERE a.source_id = :sid {self._extra()}",
+                                 {"sid": source_id, "annotator": self.scope.annotator}).fetchone()[0]
 
     def source_text(self, source_id: str) -> str:
         return self.conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
 
     def annotators(self) -> list[str]:
         """Annotator names in scope (qdpx Users)."""
-        extra, params = self._extra()
         names: set[str] = set()
         for s in self.sources:
             names.update(r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT annotator FROM annotations a WHERE a.source_id = ? {extra} "
-                "AND annotator IS NOT NULL", (s.id, *params)))
+                f"SELECT DISTINCT annotator FROM annotations a WHERE a.source_id = :sid {self._extra()} "
+                "AND annotator IS NOT NULL", {"sid": s.id, "annotator": self.scope.annotator}))
         return sorted(names, key=str.casefold)
 
     # -------------------------------------------------------------- records
-    def _preload_links(self) -> None:
-        """Every link, once, names resolved and sorted (the codebook is small; links are two short columns)."""
-        actors: dict[str, list[tuple[str, str]]] = {}
-        theories: dict[str, list[TheoryLink]] = {}
-        names = {k: v.name for k, v in self.actors.items()}
-        for ann_id, actor_id in self.conn.execute("SELECT annotation_id, actor_id FROM annotation_actors"):
-            actors.setdefault(ann_id, []).append((actor_id, names.get(actor_id, actor_id)))
-        names = {k: v.name for k, v in self.theories.items()}
-        for ann_id, tid, stance in self.conn.execute(
-                "SELECT annotation_id, theory_id, stance FROM annotation_theories"):
-            theories.setdefault(ann_id, []).append(TheoryLink(tid, names.get(tid, tid), stance))
-        for links in actors.values():
-            if len(links) > 1:
-                links.sort(key=lambda x: (x[1].casefold(), x[0]))
-        for tl in theories.values():
-            if len(tl) > 1:
-                tl.sort(key=lambda t: (t.name.casefold(), t.id))
-        self._links = (actors, theories)
+    def _actor_links(self, key: str | None) -> tuple[tuple[str, str], ...]:
+        if not key:
+            return ()
+        actors = self.actors
+        links = [(a, actors[a].name if a in actors else a) for a in key.split(_SEP)]
+        links.sort(key=lambda x: (x[1].casefold(), x[0]))
+        return tuple(links)
+
+    def _theory_links(self, key: str | None) -> tuple[TheoryLink, ...]:
+        if not key:
+            return ()
+        theories = self.theories
+        links = []
+        for pair in key.split(_SEP):
+            tid, stance = pair.rsplit(_PAIR, 1)
+            links.append(TheoryLink(tid, theories[tid].name if tid in theories else tid, stance))
+        links.sort(key=lambda t: (t.name.casefold(), t.id))
+        return tuple(links)
+
+    def _link_keys(self) -> tuple[dict[str, str], dict[str, str]] | None:
+        """Every annotation's link keys, read once (``dict`` over the cursor runs in C), unless there are
+        too many links to hold: then each row carries its keys from two primary-key subqueries."""
+        if self._keys is None and self._n_links <= PRELOAD_LINKS_MAX:
+            self._keys = (
+                dict(self.conn.execute(f"SELECT annotation_id, {_ACTOR_KEY} FROM annotation_actors "
+                                       "GROUP BY annotation_id")),
+                dict(self.conn.execute(f"SELECT annotation_id, {_THEORY_KEY} FROM annotation_theories "
+                                       "GROUP BY annotation_id")))
+        return self._keys
+
+    def chunks_for(self, source: SourceInfo, select: str, params: dict[str, object] | None = None
+                   ) -> Iterator[tuple[list[Row], dict[str, str], dict[str, str]]]:
+        """One source's annotations in text order, in chunks, as ``(rows, actor keys, theory keys)``.
+
+        Each row is ``(a.id, *select)``: formats put what SQLite can compute (coalesced ratings, JSON
+        fragments) into ``select``, with ``:named`` parameters from ``params``. The key dicts map an
+        annotation id to its link keys; resolve them with ``actor_links``/``theory_links`` or a format's own
+        ``Memo``. Chunks are ``PROGRESS_EVERY`` rows, so callers can report progress between them.
+        """
+        keys = self._link_keys()
+        sql = (f"SELECT a.id, {select}" + ("" if keys else _KEY_SUBQUERIES)
+               + _ANN_WHERE.format(extra=self._extra()))
+        args = {**(params or {}), "sid": source.id, "annotator": self.scope.annotator}
+        cur = self.conn.execute(sql, args)
+        size = max(1, PROGRESS_EVERY)
+        while True:
+            rows = cur.fetchmany(size)
+            if not rows:
+                return
+            if keys is not None:
+                yield rows, keys[0], keys[1]
+            else:
+                yield rows, {r[0]: r[-2] for r in rows}, {r[0]: r[-1] for r in rows}
+
+    def row_chunks(self, select: str, params: Params | None = None, progress: Progress | None = None
+                   ) -> Iterator[tuple[SourceInfo, list[Row], dict[str, str], dict[str, str]]]:
+        """``chunks_for`` over every source in scope (title order), checking ``progress`` between chunks."""
+        done = 0
+        check(progress, 0, self.total)
+        for source in self.sources:
+            for rows, akeys, tkeys in self.chunks_for(source, select, params(source) if params else None):
+                yield source, rows, akeys, tkeys
+                done += len(rows)
+                check(progress, done, self.total)
+        check(progress, done, self.total)
 
     def records_for(self, source: SourceInfo) -> Iterator[AnnotationRecord]:
-        extra, params = self._extra()
-        args = (source.id, *params)
-        if self._links is None and self._n_links <= PRELOAD_LINKS_MAX:
-            self._preload_links()
-        empty: list = []
-        if self._links is not None:
-            actor_links, theory_links = self._links
-            for row in self.conn.execute(_ANN_COLS + _ANN_WHERE.format(extra=extra), args):
-                ann_id = row[0]
-                yield AnnotationRecord(ann_id, source, row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                                       row[8], row[9], actor_links.get(ann_id, empty),
-                                       theory_links.get(ann_id, empty))
-            return
-        actors, theories = self.actors, self.theories
-        for row in self.conn.execute(_ANN_COLS + _LINK_SUBQUERIES + _ANN_WHERE.format(extra=extra), args):
-            rec = AnnotationRecord(row[0], source, row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                                   row[8], row[9])
-            if row[10]:
-                rec.actors = sorted(((a, actors[a].name if a in actors else a) for a in row[10].split(_SEP)),
-                                    key=lambda x: (x[1].casefold(), x[0]))
-            if row[11]:
-                tl = []
-                for pair in row[11].split(_SEP):
-                    tid, stance = pair.split(_PAIR)
-                    tl.append(TheoryLink(tid, theories[tid].name if tid in theories else tid, stance))
-                tl.sort(key=lambda t: (t.name.casefold(), t.id))
-                rec.theories = tl
-            yield rec
+        actor_links, theory_links = self.actor_links, self.theory_links
+        for rows, akeys, tkeys in self.chunks_for(source, _ANN_COLS):
+            ak, tk = akeys.get, tkeys.get
+            for r in rows:
+                ann_id = r[0]
+                yield AnnotationRecord(ann_id, source, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                                       actor_links[ak(ann_id)], theory_links[tk(ann_id)])
 
     def records(self, progress: Progress | None = None) -> Iterator[AnnotationRecord]:
         """Every record in scope, sources in title order, spans in text order; checks ``progress``."""
