@@ -39,6 +39,28 @@ def command(name: str, help: str):
     return wrap
 
 
+def open_for_writing(path: Path) -> Project:
+    """Open a project that a command is about to change, backing it up first (issue 7: rolling backups).
+
+    The copy is taken once the project's lock is held, so nothing else writes between the backup and our
+    change, and it follows the window's policy (no new copy if a young enough one exists). A failed backup
+    must not stop the command: it prints one warning line on stderr.
+    """
+    from kzannotate.store import backup
+
+    project = Project.open(path)
+    try:
+        backup.backup_if_due(project.path)
+    except Exception as exc:  # never let a backup problem stop the user's command
+        why = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        print(f"kzannotate: warning: no backup was made before changing {path.name}: {one_line(why)}",
+              file=sys.stderr)
+    except BaseException:
+        project.close()
+        raise
+    return project
+
+
 def _print_json(value: object) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -72,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from kzannotate.text.importer import import_files
 
     refused = 0
-    with Project.open(args.project) as project:
+    with open_for_writing(args.project) as project:
         handlers = _exchange_importers()
         plain = []
         for f in args.files:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kzannotate.cli import _print_json, command
+from kzannotate.cli import _print_json, command, open_for_writing
 from kzannotate.store import Project
 from kzannotate.store.errors import UserError
 
@@ -140,7 +140,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
         print(f"wrote {args.file}: {info['actors']} actors, {info['theories']} theories")
         return 0
     data = load_codebook_file(args.file)
-    with Project.open(args.project) as project:
+    with open_for_writing(args.project) as project:
         report = import_codebook(project, data)
     print(report.summary())
     return 0

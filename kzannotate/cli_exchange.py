@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kzannotate.cli import command
+from kzannotate.cli import command, open_for_writing
 from kzannotate.formats.exports import FORMATS
 from kzannotate.store import Project
 
@@ -45,7 +45,7 @@ def _setup_merge(p: argparse.ArgumentParser) -> None:
 def cmd_merge(args: argparse.Namespace) -> int:
     from kzannotate.store.merge import merge_project
 
-    with Project.open(args.project) as project:
+    with open_for_writing(args.project) as project:
         report = merge_project(project, args.other)
     print(report.summary())
     return 0

@@ -222,18 +222,25 @@ def backup_min_age(project_path: str | os.PathLike[str]) -> timedelta:
     return LARGE_FILE_MIN_AGE if size >= LARGE_FILE_BYTES else SMALL_FILE_MIN_AGE
 
 
+def backup_if_due(project_path: str | os.PathLike[str]) -> Path | None:
+    """Back up now unless a young enough backup exists (the policy used whenever a project is opened).
+
+    Synchronous: the command line calls it before changing a project; the window uses the thread below.
+    """
+    return create_backup(project_path, min_age=backup_min_age(project_path))
+
+
 def backup_in_background(project_path: str | os.PathLike[str],
                          done: Callable[[Path | None, BaseException | None], None] | None = None
                          ) -> threading.Thread:
     """Back up on a worker thread (its own connection), so opening a large project never waits for it."""
     path = _canonical(project_path)
-    min_age = backup_min_age(path)
 
     def work() -> None:
         result: Path | None = None
         error: BaseException | None = None
         try:
-            result = create_backup(path, min_age=min_age)
+            result = backup_if_due(path)
         except Exception as exc:  # reported to ``done``; a failed backup must never break opening
             error = exc
         if done is not None:
