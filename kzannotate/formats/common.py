@@ -8,6 +8,8 @@ source ids and/or annotator; every format honours it the same way because they a
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -343,19 +345,33 @@ def open_context(project: Project, scope: Scope | None = None) -> ExportContext:
 
 
 GUID_NAMESPACE = uuid.UUID("6f1c1b8e-2d64-4c55-9a55-6b7a5a6e6b7a")
+# The form str(uuid.UUID(x)) gives; ids we create are already in it, so as_guid can skip parsing them
+# (qdpx exports call it and derived_guid about ten times per annotation).
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def as_guid(value: str) -> str:
     """A REFI-QDA GUID for an id: the id itself when it is a UUID, else a stable UUID derived from it."""
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        return str(uuid.uuid5(GUID_NAMESPACE, str(value)))
+        return _uuid5(GUID_NAMESPACE.bytes, str(value))
+
+
+def _uuid5(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))`` without building UUID objects (same bytes)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def derived_guid(base: str, what: str) -> str:
     """A stable GUID for something that belongs to ``base`` (a note, a stance code...)."""
-    return str(uuid.uuid5(uuid.UUID(as_guid(base)), what))
+    return _uuid5(bytes.fromhex(as_guid(base).replace("-", "")), what)
 
 
 def iri(value: str) -> str:

@@ -10,6 +10,7 @@ over one token stream for the whole document. Every piece of text is escaped by 
 
 from __future__ import annotations
 
+import heapq
 import html
 import io
 import os
@@ -77,28 +78,35 @@ class AnnotatedSourceLexer(Lexer):
         self.spans: list[tuple[int, int, int, str]] = sorted(options.get("spans", []))
 
     def get_tokens_unprocessed(self, text: str) -> Iterator[tuple[int, _TokenType, str]]:
+        """Pieces between span boundaries; a piece takes its innermost span's colour (latest start, then
+        earliest end, then lowest number). Two heaps keep this O(n log n) however deeply spans overlap."""
         starts: dict[int, list[tuple[int, str, int]]] = {}
         bounds = {0, len(text)}
         for start, end, number, color in self.spans:
             starts.setdefault(start, []).append((number, color, end))
             bounds.update((start, end))
-        active: list[tuple[int, int, str]] = []  # (end, start, color), innermost last
+        ends: list[int] = []  # ends of the spans covering the current piece (min-heap): how many
+        inner: list[tuple[int, int, int, str]] = []  # (-start, end, number, colour): innermost on top
         points = sorted(b for b in bounds if 0 <= b <= len(text))
         for i, pos in enumerate(points):
-            active = [a for a in active if a[0] > pos]
+            while ends and ends[0] <= pos:
+                heapq.heappop(ends)
             for number, color, end in sorted(starts.get(pos, [])):
                 yield pos, Marker, f"[{number}]"
-                active.append((end, pos, color))
+                heapq.heappush(ends, end)
+                heapq.heappush(inner, (-pos, end, number, color))
+            while inner and inner[0][1] <= pos:
+                heapq.heappop(inner)
             if i + 1 == len(points):
                 break
             piece = text[pos:points[i + 1]]
             if not piece:
                 continue
-            if not active:
+            if not ends:
                 yield pos, Token.Text, piece
             else:
-                color = max(active, key=lambda a: (a[1], -a[0]))[2]
-                yield pos, (overlap_token(color) if len(active) > 1 else span_token(color)), piece
+                color = inner[0][3]
+                yield pos, (overlap_token(color) if len(ends) > 1 else span_token(color)), piece
 
 
 def codebook_style(colors: set[str]) -> type[Style]:

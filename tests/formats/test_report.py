@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from pygments.token import Token
+
 from kzannotate.formats.exports import run_export
 from kzannotate.formats.report import AnnotatedSourceLexer, Marker, codebook_style, span_token
 from tests.formats.test_tabular import check_golden
@@ -62,3 +64,37 @@ def test_rtf_is_structurally_sound(golden, tmp_path):
     assert "<script>alert('x')</script>" in rtf  # plain text in RTF, nothing to execute
     assert "\\chcbpat" in rtf and "{\\colortbl" in rtf
     assert re.search(r"\\u55357\W", rtf)  # 🔥 as a UTF-16 surrogate pair escape
+
+
+def test_lexer_matches_a_per_character_definition_on_deep_overlaps():
+    """Each character is coloured by its innermost span (latest start, earliest end, lowest number) and is
+    an overlap when two or more spans cover it; markers come in position then number order."""
+    import random
+
+    from kzannotate.formats.report import overlap_token
+
+    rng = random.Random(3)
+    text = "".join(rng.choice("ab🔥 \n") for _ in range(300))
+    colors = ["#ff0000", "#00ff00", "#0000ff", "#123456"]
+    spans = []
+    for n in range(1, 400):
+        start = rng.randrange(len(text) - 1)
+        spans.append((start, min(len(text), start + rng.choice((1, 2, 5, 40, 200))), n, rng.choice(colors)))
+    spans += [(10, 20, 400, "#ff0000"), (10, 20, 401, "#00ff00")]  # exact ties: the lower number wins
+    want = []
+    for i in range(len(text)):
+        covering = [s for s in spans if s[0] <= i < s[1]]
+        if not covering:
+            want.append(str(Token.Text))
+            continue
+        inner = max(covering, key=lambda s: (s[0], -s[1], -s[2]))
+        want.append(str((overlap_token if len(covering) > 1 else span_token)(inner[3])))
+    got = []
+    markers = []
+    for _, token, value in AnnotatedSourceLexer(spans=spans).get_tokens_unprocessed(text):
+        if token is Marker:
+            markers.append(value)
+        else:
+            got.extend([str(token)] * len(value))
+    assert got == want
+    assert markers == [f"[{n}]" for _, _, n, _ in sorted(spans, key=lambda s: (s[0], s[2]))]
