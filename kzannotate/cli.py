@@ -19,6 +19,8 @@ from kzannotate.store.errors import ProjectNotFoundError, UserError
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], Handler]] = {}
+# Per command, a rewrite of its arguments before argparse sees them (``search -Tokayev``: free text).
+ARGV_HOOKS: dict[str, Callable[[list[str]], list[str]]] = {}
 
 
 def command(name: str, help: str):
@@ -59,6 +61,16 @@ def open_for_writing(path: Path) -> Project:
         project.close()
         raise
     return project
+
+
+def argv_hook(name: str):
+    """Register a rewrite of a command's arguments, applied before argparse parses them."""
+
+    def register(hook: Callable[[list[str]], list[str]]) -> Callable[[list[str]], list[str]]:
+        ARGV_HOOKS[name] = hook
+        return hook
+
+    return register
 
 
 def _print_json(value: object) -> None:
@@ -193,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _load_plugins()
     try:
         if argv and argv[0] in COMMANDS:
+            if argv[0] in ARGV_HOOKS:
+                argv = [argv[0], *ARGV_HOOKS[argv[0]](argv[1:])]
             args = build_parser().parse_args(argv)
             return COMMANDS[args.command][1](args)
         if argv and argv[0] in ("-h", "--help"):

@@ -33,6 +33,7 @@ CELL_LETTER = {"supports": "C", "contradicts": "I", "neutral": "N"}
 EPS = 1e-9
 LOW_RELIABILITY = ("E", "F")
 LOW_CREDIBILITY = (5, 6)
+CSV_TABLES = ("theories", "evidence")  # ``AchResult.to_csv`` writes one of them: a CSV holds one table
 
 
 @dataclass(frozen=True)
@@ -106,21 +107,29 @@ class AchResult:
             "weighted": self.weighted,
         }
 
-    def to_csv(self) -> str:
-        """Two blocks: the theory ranking, then the evidence matrix (one column per theory)."""
+    def to_csv(self, table: str = "theories") -> str:
+        """One rectangular table, so pandas, R and spreadsheets read it as is.
+
+        ``theories``: the ranking, one row per theory. ``evidence``: the matrix, one row per piece of
+        evidence and one column per theory (C, I, N or empty).
+        """
+        if table not in CSV_TABLES:
+            raise ValueError(f"unknown ACH table {table!r}")
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
-        w.writerow(["theory", "rank", "inconsistency", "support", "raw_inconsistent", "raw_consistent",
-                    "raw_neutral"])
-        for t in self.theories:
-            w.writerow([t.theory, t.rank, _r(t.inconsistency), _r(t.support), t.raw_inconsistent,
-                        t.raw_consistent, t.raw_neutral])
-        w.writerow([])
+        if table == "theories":
+            w.writerow(["theory", "rank", "inconsistency", "support", "raw_inconsistent", "raw_consistent",
+                        "raw_neutral", "theory_id"])
+            for t in self.theories:
+                w.writerow([t.theory, t.rank, _r(t.inconsistency), _r(t.support), t.raw_inconsistent,
+                            t.raw_consistent, t.raw_neutral, t.theory_id])
+            return out.getvalue()
         w.writerow(["annotation_id", "rating", "weight", "diagnosticity", "flagged", "source", "quote",
-                    *[t.theory for t in self.theories]])
+                    "source_id", "annotation_ids", *[t.theory for t in self.theories]])
         for r in self.rows:
             w.writerow([r.id, r.rating, _r(r.weight), _r(r.diagnosticity), int(r.flagged), r.source_title,
-                        " ".join(r.quote.split()), *[r.cell(t.theory_id) for t in self.theories]])
+                        " ".join(r.quote.split()), r.source_ids[0], " ".join(r.annotation_ids),
+                        *[r.cell(t.theory_id) for t in self.theories]])
         return out.getvalue()
 
 
