@@ -384,9 +384,21 @@ class MatrixView(QWidget):
         if kind == "csv":
             atomic_write_text(path, self.matrix.to_csv(self.weighted))
         elif kind == "png":
-            image = self.render_image()
-            if not image.save(path, "PNG"):
-                raise ExportError(f"Could not write {path}.")
+            # Encode in memory, then write all-or-nothing: QImage.save(path) would leave a truncated PNG
+            # behind on a full disk, and its bare False gives no reason.
+            from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+            from kzannotate.formats.atomic import atomic_output
+
+            data = QByteArray()
+            buffer = QBuffer(data)
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            encoded = self.render_image().save(buffer, "PNG")
+            buffer.close()
+            if not encoded:
+                raise ExportError("Could not encode the matrix as a PNG image. Nothing was saved.")
+            with atomic_output(path, "wb") as fh:
+                fh.write(bytes(data.data()))
         else:
             atomic_write_text(path, self.svg_text())
 
