@@ -23,7 +23,8 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
                    help='words (all must occur), "a phrase", prefix*; anything else is literal, including a '
                         "leading - (kzannotate search p.kza -Tokayev finds Tokayev; it excludes nothing)")
     p.add_argument("--json", action="store_true", help="print JSON: [{source_id, start, end, snippet}]")
-    p.epilog = "Everything after the project that is not --json is the query; after -- even that is."
+    p.epilog = ("Every word after the project except --json and -h/--help is part of the query; "
+                "after -- every word is.")
 
 
 def _is_search_flag(token: str) -> bool:
