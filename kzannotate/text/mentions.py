@@ -210,9 +210,10 @@ def find_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
 
 
 def iter_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list[Span]] | None = None,
-                  chunk: int = 250_000) -> Generator[None, None, list[Mention]]:
+                  chunk: int = 250_000, source_id: str | None = None) -> Generator[None, None, list[Mention]]:
     """``find_mentions`` as a generator that yields after every ``chunk`` characters (folding, then
-    matching): the window runs it in slices between paints. Its return value is the list of mentions."""
+    matching): the window runs it in slices between paints. Its return value is the list of mentions
+    (carrying ``source_id``)."""
     matcher = matcher_for(actors)
     if matcher.pattern is None or not text:
         return []
@@ -246,7 +247,7 @@ def iter_mentions(text: str, actors: Sequence[Actor], covered: Mapping[str, list
                 owners = by_key.get(sep(" ", key), ())
             for actor_id, actor_name in owners:
                 if coverage is None or not coverage.overlaps(actor_id, start, end):
-                    append(Mention(start, end, text[start:end], actor_id, actor_name))
+                    append(Mention(start, end, text[start:end], actor_id, actor_name, source_id))
         else:
             break
         yield
@@ -284,8 +285,13 @@ def unlinked_mentions(project: Project, source_id: str | None = None, actor_id: 
     out: list[Mention] = []
     for sid in source_ids:
         text = project.get_source(sid).text
-        for m in find_mentions(text, actors, covered_spans(project, sid)):
-            out.append(Mention(m.start, m.end, m.text, m.actor_id, m.actor_name, sid))
+        gen = iter_mentions(text, actors, covered_spans(project, sid), chunk=len(text) + 1, source_id=sid)
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                out.extend(stop.value)
+                break
     return out
 
 

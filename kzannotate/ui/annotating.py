@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import getpass
 import html
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -40,6 +41,7 @@ from kzannotate.store.models import Actor, Annotation, Change, Theory
 from kzannotate.ui.annotation_panel import AnnotationPanel, PanelValues
 from kzannotate.ui.annotation_table import AnnotationTable
 from kzannotate.ui.highlighter import NEUTRAL_COLOR, Highlighter
+from kzannotate.ui.jobs import Jobs
 from kzannotate.ui.source_dialog import SourceDialog
 from kzannotate.ui.undo_commands import (
     CreateActorCommand,
@@ -52,6 +54,9 @@ from kzannotate.ui.undo_commands import (
 if TYPE_CHECKING:
     from kzannotate.ui.main_window import MainWindow
 
+LOAD_AT_ONCE = 2000  # a source with more annotations loads those near the top first, the rest in steps
+LOAD_PAGE = 600  # annotations per step (~10 ms; more where the file is not in the disk cache)
+FIRST_SLACK = 20_000  # characters below the visible part loaded in the first stage
 COLOR_MODES = ("theory", "actor", "reliability")
 COLOR_MODE_LABELS = {"theory": "Theory", "actor": "Actor", "reliability": "Reliability"}
 RELIABILITY_COLORS = {"A": "#1b9e4b", "B": "#7cb342", "C": "#c9b800", "D": "#f08c00", "E": "#d7301f",
@@ -112,6 +117,7 @@ class AnnotatingController(QObject):
         self.table = AnnotationTable(window)
         self.table.table_model.color_for = self.color_for
         self.highlighter = Highlighter(self.view, self.color_for)
+        self.jobs = Jobs(self)
         self._build_layout()
         self._build_toolbar()
         self._connect()
@@ -230,10 +236,11 @@ class AnnotatingController(QObject):
         self.source_id = source_id if project is not None else None
         anns: list[Annotation] = []
         self.source_letter = None
+        self.jobs.cancel("annotations")
         if self.source_id is not None:
             try:
                 self.source_letter = project.get_source(self.source_id).reliability
-                anns = project.annotations_for_source(self.source_id)
+                anns = self._load_first(project, self.source_id)
             except UserError:
                 self.source_id = None
         self.annotations = {a.id: a for a in anns}
@@ -287,7 +294,51 @@ class AnnotatingController(QObject):
         elif self.selected_id in found:
             self._show_selected(scroll=False)
 
+    # ---------------------------------------------------------------- loading
+    def _load_first(self, project: Any, source_id: str) -> list[Annotation]:
+        """The annotations the reader shows first. A source with many is loaded in two stages so it paints
+        at once: those starting near the top now, the rest in slices between paints (``_load_rest``)."""
+        count = project.conn.execute("SELECT count(*) FROM annotations WHERE source_id = ?",
+                                     (source_id,)).fetchone()[0]
+        if count <= LOAD_AT_ONCE:
+            return project.annotations_for_source(source_id)
+        lo, hi = self.view.visible_range()
+        first = project.annotations_for_source(source_id, start_before=hi + max(FIRST_SLACK, 3 * (hi - lo)),
+                                               limit=LOAD_AT_ONCE)
+        while len(first) % LOAD_AT_ONCE == 0 and first and first[-1].start < hi:  # a dense source: more on screen
+            last = first[-1]
+            first += project.annotations_for_source(source_id, after=(last.start, last.end, last.id),
+                                                    limit=LOAD_AT_ONCE)
+        after = (first[-1].start, first[-1].end, first[-1].id) if first else None
+        self.jobs.start("annotations", self._load_rest(project, source_id, after), self._loaded)
+        return first
+
+    def _load_rest(self, project: Any, source_id: str, after: tuple[int, int, str] | None
+                   ) -> Generator[None, None, str]:
+        while True:
+            yield
+            if project is not self.window.project or project.conn is None or source_id != self.source_id:
+                return ""
+            page = project.annotations_for_source(source_id, after=after, limit=LOAD_PAGE)
+            for ann in page:
+                self.annotations.setdefault(ann.id, ann)  # an edit made meanwhile is newer
+            self.highlighter.update_spans([(a.id, a.start, a.end) for a in page], [])
+            if len(page) < LOAD_PAGE:
+                return source_id
+            after = (page[-1].start, page[-1].end, page[-1].id)
+
+    def _loaded(self, source_id: str) -> None:
+        if source_id and source_id == self.source_id:
+            self.table.table_model.set_annotations(list(self.annotations.values()))
+            if self.selected_id is not None:
+                self.table.select_annotation(self.selected_id)
+
+    def finish_loading(self) -> None:
+        """Load the rest of a big source now (before anything that needs every annotation)."""
+        self.jobs.finish("annotations")
+
     def _reload_annotations(self) -> None:
+        self.finish_loading()
         anns = self.window.project.annotations_for_source(self.source_id)
         self.annotations = {a.id: a for a in anns}
         self._colors.clear()
@@ -300,8 +351,7 @@ class AnnotatingController(QObject):
 
     def _load_codebook(self) -> None:
         project = self.window.project
-        actors = project.list_actors() if project else []
-        theories = project.list_theories() if project else []
+        actors, theories = project.codebook_without_usage() if project else ([], [])
         self.actors = {a.id: a for a in actors}
         self.theories = {t.id: t for t in theories}
         self.panel.set_codebook(actors, theories)
@@ -474,6 +524,7 @@ class AnnotatingController(QObject):
         self._selection_changed()
 
     def step(self, direction: int) -> None:
+        self.finish_loading()
         rows = self.table.table_model.rows
         if not rows:
             return
@@ -502,6 +553,7 @@ class AnnotatingController(QObject):
         project = self.window.project
         if project is None:
             return
+        self.finish_loading()
         if annotation_id not in self.annotations:
             try:
                 ann = project.get_annotation(annotation_id)

@@ -7,25 +7,13 @@ annotate-all and alias suggestions, and repeated passages.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -38,24 +26,14 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QToolButton,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kzannotate.store.errors import UserError
 from kzannotate.store.models import Actor, Annotation, Change, Theory
-from kzannotate.text.aliases import AliasSuggestion, alias_suggestions
-from kzannotate.text.duplicates import (
-    Cancelled,
-    Repeat,
-    copies_in,
-    find_repeats,
-    line_range,
-    map_offset,
-    repeat_of,
-)
-from kzannotate.text.mentions import Mention, covered_spans, find_mentions, unlinked_mentions, without_covered
+from kzannotate.text.duplicates import repeat_of
+from kzannotate.text.mentions import Mention, unlinked_mentions
 from kzannotate.ui import codebook_dialogs as dialogs
 from kzannotate.ui.codebook_commands import (
     AddCodeCommand,
@@ -65,17 +43,17 @@ from kzannotate.ui.codebook_commands import (
     EditCodeCommand,
     MergeCodesCommand,
 )
-from kzannotate.ui.codebook_dialogs import fallback_color, swatch
+from kzannotate.ui.codebook_dialogs import fallback_color
+from kzannotate.ui.codebook_models import ID_ROLE, ActorFilter, ActorTableModel, fill_theory_tree, iter_items
+from kzannotate.ui.codebook_scans import ScanController
 from kzannotate.ui.mentions_panel import MentionsPanel, RepeatsPanel
 from kzannotate.ui.source_view import OverlaySpan
 
+if TYPE_CHECKING:
+    from kzannotate.text.aliases import AliasSuggestion
+
 log = logging.getLogger("kzannotate")
-Index = QModelIndex | QPersistentModelIndex
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ACTOR_COLUMNS = ("Name", "Kind", "Uses", "Aliases")
-REPEAT_COLOR = "#8a8f98"
-MAX_TIP_COPIES = 4
-BACKGROUND_CHARS = 1_000_000  # projects with more text look for repeated passages in a worker thread
+_iter_items = iter_items  # the name tests use
 
 
 def ask_open_file(parent: QWidget, title: str, filters: str) -> str:
@@ -85,72 +63,6 @@ def ask_open_file(parent: QWidget, title: str, filters: str) -> str:
 
 def ask_save_file(parent: QWidget, title: str, name: str, filters: str) -> str:
     return QFileDialog.getSaveFileName(parent, title, name, filters)[0]
-
-
-# ----------------------------------------------------------------- actor model
-class ActorTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.actors: list[Actor] = []
-
-    def set_actors(self, actors: list[Actor]) -> None:
-        self.beginResetModel()
-        self.actors = list(actors)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.actors)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(ACTOR_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ACTOR_COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return ("Name and colour", "Person, organisation, state, group or other",
-                    "Annotations linked to this actor", "Other spellings found as mentions")[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        a = self.actors[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (a.name, a.kind, a.usage, ", ".join(a.aliases))[col]
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return swatch(a.color or fallback_color(a.id))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"<b>{a.name}</b> ({a.kind})"]
-            if a.aliases:
-                parts.append("Also: " + ", ".join(a.aliases))
-            if a.description:
-                parts.append(a.description)
-            parts.append(f"{a.usage} annotation{'s' if a.usage != 1 else ''} — double-click to list them")
-            return "<br>".join(parts)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ID_ROLE:
-            return a.id
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{a.name}, {a.kind}, {a.usage} annotations"
-        return None
-
-    def row_of(self, actor_id: str) -> int:
-        return next((i for i, a in enumerate(self.actors) if a.id == actor_id), -1)
-
-
-class _ActorFilter(QSortFilterProxyModel):
-    """Filter on name, kind and aliases; sort numbers as numbers."""
-
-    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
-        needle = self.filterRegularExpression().pattern().casefold()
-        if not needle:
-            return True
-        a = self.sourceModel().actors[row]
-        return needle in " ".join((a.name, a.kind, *a.aliases)).casefold()
 
 
 # ------------------------------------------------------------------------ dock
@@ -171,7 +83,7 @@ class CodebookDock(QDockWidget):
         self.actor_filter.setPlaceholderText("Filter actors and aliases…")
         self.actor_filter.setClearButtonEnabled(True)
         self.actor_model = ActorTableModel(self)
-        self.actor_proxy = _ActorFilter(self)
+        self.actor_proxy = ActorFilter(self)
         self.actor_proxy.setSourceModel(self.actor_model)
         self.actor_proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.actor_filter.textChanged.connect(self.actor_proxy.setFilterFixedString)
@@ -247,8 +159,6 @@ class CodebookDock(QDockWidget):
 class CodebookFeature(QObject):
     """Keeps the dock, the overlays and the store in step."""
 
-    scan_done = Signal(int, object)  # generation, list[Repeat] (from the worker thread)
-
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
@@ -256,27 +166,28 @@ class CodebookFeature(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         window.resizeDocks([self.dock], [400], Qt.Orientation.Horizontal)  # first run; the saved layout wins
         self.actions = window.actions
+        self.scans = ScanController(self)
         self._project = None
-        self._repeats: list[Repeat] | None = None
-        self._scanning: tuple[str, ...] | None = None
         self._project_ready = False
-        self._all_mentions: tuple[Any, list[Mention]] = (None, [])
-        self._mention_spans: dict[Any, Any] = {}  # Mention -> OverlaySpan (None -> the colours they use)
-        self._shown_mentions: tuple[Any, Any] = (None, None)
-        self._generation = 0
-        self.scan_done.connect(self._scan_finished)
+        self._actors: list[Actor] | None = None
+        self._codes_stale = False
+        self.dock.visibilityChanged.connect(self._dock_visibility)
         self._suggestions: list[AliasSuggestion] | None = None
-        self.mentions: list[Mention] = []
         self.usage_dialogs: dict[tuple[str, str], dialogs.UsageDialog] = {}
         self._hooked_annotating = False
         self._dirty: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self._flush)
+        self._timer.timeout.connect(lambda: self._flush(wait=False))
         self._build_buttons()
         self._connect_actions()
         self._hook_annotating()
+
+    @property
+    def mentions(self) -> list[Mention]:
+        """Unlinked mentions of the open source, as shown."""
+        return self.scans.mentions
 
     # ----------------------------------------------------------------- wiring
     def _build_buttons(self) -> None:
@@ -379,7 +290,8 @@ class CodebookFeature(QObject):
             if project is not None:
                 project.subscribe(self._on_change)
             self._project = project
-        self._invalidate_repeats()
+        self.scans.reset()
+        self._actors = None
         self._suggestions = None
         for dlg in self.usage_dialogs.values():
             dlg.close()
@@ -389,19 +301,22 @@ class CodebookFeature(QObject):
                      "import_codebook"):
             self.actions[name].setEnabled(enabled)
         self.actions["export_codebook"].setEnabled(project is not None)
+        # Nothing is computed here: the reader paints first, the lists fill from the next turn of the
+        # event loop, mentions and repeats in slices after that.
         self._schedule("codes", "mentions", "repeats", "suggestions")
-        self._flush()
 
     def source_shown(self, source_id: str | None) -> None:
         if self.project is not self._project:  # main_window shows the first source before project_changed
             self._project_ready = False
             self.project_changed()
             return
+        self.scans.jobs.cancel("mentions")  # the previous source's scan is of no use any more
+        self.scans.jobs.cancel("repeat-marks")
         self._schedule("mentions", "repeats")
-        self._flush()
 
     def _on_change(self, change: Change) -> None:
         if change.kind in ("actor", "theory"):
+            self._actors = None
             self._schedule("codes", "mentions", "usage")
             if change.kind == "actor":
                 self._suggestions = None
@@ -411,7 +326,7 @@ class CodebookFeature(QObject):
             if self.window.current_source_id in change.source_ids:
                 self._schedule("mentions")
         elif change.kind in ("source", "project"):
-            self._invalidate_repeats()
+            self.scans.invalidate_repeats()
             self._suggestions = None
             self._schedule("codes", "mentions", "repeats", "suggestions", "usage")
 
@@ -419,25 +334,44 @@ class CodebookFeature(QObject):
         self._dirty.update(parts)
         self._timer.start()
 
-    def _flush(self) -> None:
+    def _flush(self, wait: bool = True) -> None:
+        """Refresh what is due now; with ``wait`` (tests, and code needing the answer) also finish the
+        mention and repeat scans instead of leaving them to run between paints."""
         self._timer.stop()
         dirty, self._dirty = self._dirty, set()
         if "codes" in dirty:
-            self.refresh_codes()
+            self._actors = None
+            if wait or self.dock.isVisible():
+                self.refresh_codes()
+            else:
+                self._codes_stale = True  # usage counts are a query over every link: when the dock shows
         if "mentions" in dirty:
-            self.refresh_mentions()
+            self.scans.refresh_mentions()
         if "repeats" in dirty:
-            self.refresh_repeats()
+            self.scans.refresh_repeats()
         if "suggestions" in dirty:
             self.refresh_suggestions()
         if "usage" in dirty:
             self._refresh_usage_dialogs()
+        if wait:
+            self.scans.finish()
 
     # ------------------------------------------------------------ refreshing
+    def actors(self) -> list[Actor]:
+        """The codebook's actors (without usage counts, which only the dock's table shows)."""
+        if self._actors is None:
+            self._actors = self.project.codebook_without_usage()[0] if self.project else []
+        return self._actors
+
     def colors(self) -> dict[str, str]:
-        return {a.id: a.color or fallback_color(a.id) for a in self.dock.actor_model.actors}
+        return {a.id: a.color or fallback_color(a.id) for a in self.actors()}
+
+    def _dock_visibility(self, visible: bool) -> None:
+        if visible and self._codes_stale:
+            self.refresh_codes()
 
     def refresh_codes(self) -> None:
+        self._codes_stale = False
         d = self.dock
         project = self.project
         keep_actors = set(self.selected_actor_ids())
@@ -449,170 +383,22 @@ class CodebookFeature(QObject):
             if row >= 0:
                 index = d.actor_proxy.mapFromSource(d.actor_model.index(row, 0))
                 selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-        keep_theories = set(self.selected_theory_ids())
-        collapsed = {d.theory_tree.topLevelItem(i).data(0, ID_ROLE) for i in range(d.theory_tree.topLevelItemCount())
-                     if not d.theory_tree.topLevelItem(i).isExpanded()}
-        d.theory_tree.clear()
-        theories = project.list_theories() if project else []
-        items: dict[str, QTreeWidgetItem] = {}
-        children: dict[str | None, list[Theory]] = {}
-        ids = {t.id for t in theories}
-        for t in theories:
-            children.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
-
-        def add(parent_item: QTreeWidgetItem | QTreeWidget, parent_id: str | None) -> None:
-            for t in children.get(parent_id, []):
-                item = QTreeWidgetItem(parent_item, [t.name, str(t.usage)])
-                item.setData(0, ID_ROLE, t.id)
-                item.setIcon(0, swatch(t.color or fallback_color(t.id)))
-                item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                item.setToolTip(0, (t.description or t.name) + f"\n{t.usage} annotation"
-                                f"{'s' if t.usage != 1 else ''} — double-click to list them")
-                items[t.id] = item
-                add(item, t.id)
-
-        add(d.theory_tree, None)
-        d.theory_tree.expandAll()
-        for tid in collapsed:
-            if tid in items:
-                items[tid].setExpanded(False)
-        for tid in keep_theories:
-            if tid in items:
-                items[tid].setSelected(True)
+        fill_theory_tree(d.theory_tree, project.list_theories() if project else [])
         d.actor_filter.setPlaceholderText(f"Filter {len(actors)} actors by name or alias…")
 
     def refresh_mentions(self) -> None:
-        view = self.window.source_view
-        project, source_id = self.project, self.window.current_source_id
-        if project is None or source_id is None:
-            self.mentions = []
-            view.set_overlay("mentions", [])
-            self.dock.mentions.set_mentions([], "", {}, None)
-            self.dock.tabs.setTabText(2, "Mentions")
-            return
-        # Every mention of the source is found once per source and codebook; after an annotation changes
-        # only the "already annotated" filter runs again.
-        actors = tuple(self.dock.actor_model.actors) or tuple(project.list_actors())
-        key = (source_id, len(view.text), tuple((a.id, a.name, a.aliases) for a in actors))
-        if self._all_mentions[0] != key:
-            self._all_mentions = (key, [Mention(m.start, m.end, m.text, m.actor_id, m.actor_name, source_id)
-                                        for m in find_mentions(view.text, actors, None)])
-        try:
-            mentions = without_covered(self._all_mentions[1], covered_spans(project, source_id))
-        except UserError:  # the source was deleted meanwhile
-            mentions = []
-        colors = self.colors()
-        if (mentions == self.mentions and self._shown_mentions == (source_id, colors)
-                and "mentions" in view.overlays):
-            return  # the change did not touch a mention (the common case while annotating)
-        self.mentions = mentions
-        spans = self._mention_spans
-        if spans.get(None) != colors or self._shown_mentions[0] != source_id:
-            spans.clear()
-            spans[None] = colors
-        self._shown_mentions = (source_id, colors)
-
-        def span_of(m: Mention) -> OverlaySpan:
-            span = spans.get(m)
-            if span is None:
-                span = spans[m] = OverlaySpan(
-                    m.start, m.end, color=colors.get(m.actor_id, "#0072b2"), style="dotted",
-                    tooltip=f"Unlinked mention of {m.actor_name} — click to annotate", data=m)
-            return span
-
-        view.set_overlay("mentions", [span_of(m) for m in mentions])
-        self.dock.mentions.set_mentions(self.mentions, view.text, colors, "open")
-        self.dock.tabs.setTabText(2, f"Mentions ({len(self.mentions)})")
-
-    def repeats(self) -> list[Repeat]:
-        """Repeated passages across the project (computed once per change of sources).
-
-        Small projects are scanned at once; beyond ``BACKGROUND_CHARS`` the scan runs in a worker thread
-        (pure Python, so the window stays responsive) and this returns [] until it is done.
-        """
-        if self._repeats is None:
-            project = self.project
-            if project is None:
-                return []
-            texts = {sid: project.get_source(sid).text for sid in project.source_ids()}
-            if sum(len(t) for t in texts.values()) < BACKGROUND_CHARS:
-                self._repeats = find_repeats(texts)
-            else:
-                self._start_scan(texts)
-                return []
-        return self._repeats
-
-    def _invalidate_repeats(self) -> None:
-        self._repeats = None
-        self._scanning = None
-        self._generation += 1
-
-    def _start_scan(self, texts: dict[str, str]) -> None:
-        key = tuple(texts)
-        if self._scanning == key:
-            return
-        self._scanning = key
-        self._generation += 1
-        generation = self._generation
-
-        def work() -> None:
-            try:
-                found = find_repeats(texts, should_stop=lambda: generation != self._generation)
-            except Cancelled:
-                return
-            except Exception:  # noqa: BLE001 (a bug: log it, the window goes on without marks)
-                log.exception("Looking for repeated passages failed")
-                found = []
-            with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-                self.scan_done.emit(generation, found)
-
-        threading.Thread(target=work, name="kzannotate-repeats", daemon=True).start()
-
-    def _scan_finished(self, generation: int, found: list[Repeat]) -> None:
-        if generation != self._generation:
-            return  # the sources changed meanwhile; a newer scan is running or will run
-        self._scanning = None
-        self._repeats = found
-        self._schedule("repeats")
+        self.scans.refresh_mentions()
+        self.scans.finish()
 
     def refresh_repeats(self) -> None:
-        view = self.window.source_view
-        project, source_id = self.project, self.window.current_source_id
-        if project is None or source_id is None:
-            view.set_overlay("repeats", [])
-            self.dock.repeats.set_repeats([], None, {}, {})
-            return
-        pairs = copies_in(self.repeats(), source_id)
-        texts: dict[str, str] = {}
-        for rep, _ in pairs:
-            for sid, *_ in rep.copies:
-                if sid not in texts:
-                    texts[sid] = view.text if sid == source_id else project.get_source(sid).text
-        titles = {s.id: s.title for s in project.list_sources()}
-        spans = []
-        for rep, index in pairs:
-            _, start, end = rep.copies[index]
-            shown = [i for i in range(len(rep.copies)) if i != index][:MAX_TIP_COPIES]
-            others = [self._where(rep.copies[i], source_id, texts, titles) for i in shown]
-            more = len(rep.copies) - 1 - len(shown)
-            role = "This passage is the first of" if index == 0 else "This passage repeats"
-            tip = (f"{role} {len(rep.copies)} copies ({rep.length:,} characters); also at "
-                   + "; ".join(others) + (f" and {more} more" if more else "") + ". Annotate one copy only.")
-            spans.append(OverlaySpan(start, end, color=REPEAT_COLOR, style="margin", tooltip=tip,
-                                     data=(rep, index)))
-        view.set_overlay("repeats", spans)
-        self.dock.repeats.set_repeats(pairs, source_id, texts, titles)
-        if self._repeats is None and self._scanning is not None:
-            self.dock.repeats.summary.setText("Looking for repeated passages in all sources…")
-        n = len({id(r) for r, _ in pairs})
-        self.dock.tabs.setTabText(3, f"Repeats ({n})" if n else "Repeats")
+        self.scans.refresh_repeats()
+        self.scans.finish()
 
-    @staticmethod
-    def _where(copy: tuple[str, int, int], here: str, texts: dict[str, str], titles: dict[str, str]) -> str:
-        sid, start, end = copy
-        first, last = line_range(texts[sid], start, end)
-        lines = f"line {first}" if first == last else f"lines {first}–{last}"
-        return lines if sid == here else f"{lines} of “{titles.get(sid, '?')}”"
+    def repeats(self):
+        return self.scans.repeats()
+
+    def repeat_warning(self, source_id: str, start: int, end: int) -> str | None:
+        return self.scans.repeat_warning(source_id, start, end)
 
     def refresh_suggestions(self) -> None:
         if self.dock.tabs.currentWidget() is not self.dock.mentions:
@@ -622,6 +408,8 @@ class CodebookFeature(QObject):
             self.dock.mentions.set_suggestions([])
             return
         if self._suggestions is None:
+            from kzannotate.text.aliases import alias_suggestions  # rapidfuzz: loaded when first needed
+
             self._suggestions = alias_suggestions(project, ignore=self._dismissed())
         self.dock.mentions.set_suggestions(self._suggestions)
 
@@ -656,7 +444,7 @@ class CodebookFeature(QObject):
     def new_actor(self) -> Actor | None:
         if not self._writable():
             return None
-        used = {a.color for a in self.dock.actor_model.actors}
+        used = {a.color for a in self.actors()}
         color = next((c for c in dialogs.PALETTE if c not in used), dialogs.PALETTE[0])
         dlg = dialogs.ActorDialog(self.window, None, color)
         while dlg.exec():
@@ -827,20 +615,8 @@ class CodebookFeature(QObject):
         select = getattr(ann, "select_annotation", None)
         if select is not None:
             select(annotation_id)
-            self._center_on(start)
         else:
             self.window.source_view.select_span(start, end)
-
-    def _center_on(self, start: int) -> None:
-        """Centre the reader on an offset with a collapsed cursor there (keeps any annotation selection)."""
-        view = self.window.source_view
-        lo, hi = view.visible_range()
-        if lo <= start < hi:
-            return
-        cursor = QTextCursor(view.document())
-        cursor.setPosition(view.offsets.to_utf16(max(0, min(start, view.offsets.length))))
-        view.setTextCursor(cursor)
-        view.centerCursor()
 
     def go_to_span(self, source_id: str, start: int, end: int) -> None:
         if self.window.current_source_id != source_id:
@@ -894,7 +670,7 @@ class CodebookFeature(QObject):
                                     f"Every mention of {name} {'here' if source_id else 'in the project'} "
                                     "is already annotated.")
             return 0
-        repeats = self.repeats()
+        repeats = self.scans.repeats()
         repeated = [m for m in mentions if (r := repeat_of(repeats, m.source_id or "", m.start, m.end)) and r[1] > 0]
         n, sources = len(mentions), len({m.source_id for m in mentions})
         where = "this source" if source_id else f"{sources} source{'s' if sources != 1 else ''}"
@@ -947,36 +723,6 @@ class CodebookFeature(QObject):
     def _open_suggestion(self, s: AliasSuggestion) -> None:
         if s.occurrences:
             self.go_to_span(*s.occurrences[0])
-
-    # ------------------------------------------------------------- repeats
-    def repeat_warning(self, source_id: str, start: int, end: int) -> str | None:
-        """The annotating controller asks this before creating an annotation in a repeated passage."""
-        project = self.project
-        if project is None:
-            return None
-        found = repeat_of(self.repeats(), source_id, start, end)
-        if found is None:
-            return None
-        rep, index = found
-        titles: dict[str, str] | None = None
-        for other in range(len(rep.copies)):
-            if other == index:
-                continue
-            sid, a, b = rep.copies[other]
-            lo, hi = map_offset(rep, index, other, max(start, rep.copies[index][1])), \
-                map_offset(rep, index, other, min(end, rep.copies[index][2]))
-            hits = [x for x in project.annotations_for_source(sid) if x.start < hi and lo < x.end]
-            if not hits:
-                continue
-            text = project.get_source(sid).text
-            first, last = line_range(text, min(x.start for x in hits), max(x.end for x in hits))
-            lines = f"line {first}" if first == last else f"lines {first}–{last}"
-            if sid != source_id:
-                titles = titles or {s.id: s.title for s in project.list_sources()}
-                lines += f" of “{titles.get(sid, '?')}”"
-            return (f"This passage repeats {lines}, which {'is' if len(hits) == 1 else 'are'} already annotated "
-                    "there. Annotating it again counts the same evidence twice; annotate there instead?")
-        return None
 
     # ---------------------------------------------------------- import/export
     def import_codebook(self) -> None:
@@ -1040,14 +786,6 @@ class CodebookFeature(QObject):
                 tree.setCurrentItem(item)
                 tree.scrollToItem(item)
                 return
-
-
-def _iter_items(tree: QTreeWidget):
-    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
-    while stack:
-        item = stack.pop(0)
-        yield item
-        stack.extend(item.child(i) for i in range(item.childCount()))
 
 
 def install(window: Any) -> CodebookFeature:

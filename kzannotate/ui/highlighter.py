@@ -47,7 +47,9 @@ class Highlighter(QObject):
         self.selected: str | None = None
         self.source_id: str | None = None  # the source ``index`` belongs to; other text is left alone
         self.window: tuple[int, int] | None = None  # code-point range currently formatted
-        self.segments: list[tuple[int, int, tuple[str, ...]]] = []  # (start, end, annotation keys)
+        self._segments: list[tuple[int, int, tuple[str, ...]]] | None = []
+        self._rgb: dict[str, tuple[int, int, int]] = {}
+        self._built_layers: set[str] = set()  # overlay layers that had marks in the last build
         self._formats: dict[tuple, QTextCharFormat] = {}
         self._overlay_starts: dict[str, tuple[int, list[int]]] = {}
         view.view_changed.connect(self.refresh)
@@ -58,6 +60,7 @@ class Highlighter(QObject):
     def set_spans(self, spans: Sequence[tuple[str, int, int]], keep_selected: bool = False) -> None:
         """Replace every annotation span (a new source was opened)."""
         self.index = IntervalIndex(spans)
+        self._rgb.clear()
         if not keep_selected:
             self.selected = None
         self.refresh(force=True)
@@ -66,10 +69,12 @@ class Highlighter(QObject):
         """Apply an edit; repaints only if the edit touches the formatted window."""
         touched: list[tuple[int, int]] = []
         for key in removed:
+            self._rgb.pop(key, None)
             if key in self.index:
                 touched.append(self.index.span(key))
                 self.index.remove(key)
         for key, start, end in added:
+            self._rgb.pop(key, None)  # its colour may have changed with it
             if key in self.index:
                 touched.append(self.index.span(key))
             self.index.add(key, start, end)
@@ -85,11 +90,48 @@ class Highlighter(QObject):
     def recolor(self) -> None:
         """Colours changed (colour mode, codebook edit): rebuild the visible window."""
         self._formats.clear()
+        self._rgb.clear()
         self.refresh(force=True)
 
     def _overlays_updated(self, name: str) -> None:
         self._overlay_starts.pop(name, None)
+        spans = self.view.overlays.get(name, ())
+        if name not in self._built_layers and all(s.style == "margin" for s in spans):
+            # margin bars are painted by paint_decorations, not formatted: no rebuild needed
+            self.view.viewport().update()
+            return
         self.refresh(force=True)
+
+    @property
+    def segments(self) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, annotation keys) for each elementary piece of the formatted window (worked out on
+        demand: the painting itself does not need the key lists)."""
+        if self._segments is None:
+            self._segments = self._compute_segments()
+        return self._segments
+
+    def _compute_segments(self) -> list[tuple[int, int, tuple[str, ...]]]:
+        if self.window is None:
+            return []
+        lo, hi = self.window
+        events: list[tuple[int, int, str]] = []
+        for key in self.index.overlapping(lo, hi):
+            s, e = self.index.span(key)
+            events.append((max(s, lo), 1, key))
+            events.append((min(e, hi), 0, key))
+        events.sort()
+        active: dict[str, None] = {}
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        prev = None
+        for pos, order, key in events:
+            if prev is not None and pos > prev and active:
+                out.append((prev, pos, tuple(active)))
+            prev = pos
+            if order:
+                active[key] = None
+            else:
+                active.pop(key, None)
+        return out
 
     # ---------------------------------------------------------------- queries
     def at(self, offset: int) -> list[str]:
@@ -113,7 +155,7 @@ class Highlighter(QObject):
         if not view.text or view.source_id != self.source_id:
             if self.window is not None:
                 self.window = None
-                self.segments = []
+                self._segments = []
                 view.setExtraSelections([])
             return
         lo, hi = view.visible_range()
@@ -149,80 +191,111 @@ class Highlighter(QObject):
         return out
 
     def _build(self, lo: int, hi: int) -> list[QTextEdit.ExtraSelection]:
-        keys = self.index.overlapping(lo, hi)
+        """ExtraSelections for ``[lo, hi)``. A sweep over start/end events keeps running colour sums, so
+        each piece costs the same however many annotations overlap there (a dense source stacks hundreds);
+        neighbouring pieces with the same look become one selection."""
+        self._segments = None
+        index = self.index
+        keys = index.overlapping(lo, hi)
         overlays = self._visible_overlays(lo, hi)
-        events: list[tuple[int, int, int, object]] = []  # (pos, order, +1/-1, item)
+        self._built_layers = {name for name, _ in overlays}
+        items: list[object] = []
+        events: list[tuple[int, int, int]] = []  # (pos, 0 = end / 1 = start, item number): ends first
         for key in keys:
-            s, e = self.index.span(key)
-            events.append((max(s, lo), 1, 1, key))
-            events.append((min(e, hi), 0, -1, key))
-        for name, span in overlays:
-            item = (name, span)
-            events.append((max(span.start, lo), 1, 1, item))
-            events.append((min(span.end, hi), 0, -1, item))
+            s, e = index.span(key)
+            events.append((max(s, lo), 1, len(items)))
+            events.append((min(e, hi), 0, len(items)))
+            items.append(key)
+        for entry in overlays:
+            span = entry[1]
+            events.append((max(span.start, lo), 1, len(items)))
+            events.append((min(span.end, hi), 0, len(items)))
+            items.append(entry)
         if not events:
-            self.segments = []
+            self._segments = []
             return []
-        events.sort(key=lambda ev: (ev[0], ev[1]))
-        active_keys: dict[str, None] = {}
-        active_marks: dict[int, tuple[str, OverlaySpan]] = {}
+        events.sort()
+        rgb = self._rgb
+        color_for = self.color_for
+        n = r = g = b = 0
+        marks: dict[int, OverlaySpan] = {}
         out: list[QTextEdit.ExtraSelection] = []
-        segments: list[tuple[int, int, tuple[str, ...]]] = []
         doc = self.view.document()
         to16 = self.view.offsets.to_utf16
+        run_start = run_end = -1
+        run_fmt: QTextCharFormat | None = None
         prev = None
-        for pos, _order, delta, item in events:
-            if prev is not None and pos > prev and (active_keys or active_marks):
-                fmt = self._format(tuple(active_keys), list(active_marks.values()))
-                if fmt is not None:
-                    sel = QTextEdit.ExtraSelection()
-                    cursor = QTextCursor(doc)
-                    cursor.setPosition(to16(prev))
-                    cursor.setPosition(to16(pos), QTextCursor.MoveMode.KeepAnchor)
-                    sel.cursor = cursor
-                    sel.format = fmt
-                    out.append(sel)
-                if active_keys:
-                    segments.append((prev, pos, tuple(active_keys)))
+
+        def emit() -> None:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(doc)
+            cursor.setPosition(to16(run_start))
+            cursor.setPosition(to16(run_end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            sel.format = run_fmt
+            out.append(sel)
+
+        for pos, start, number in events:
+            if prev is not None and pos > prev and (n or marks):
+                fmt = self._format_for(n, r, g, b, marks)
+                if fmt is run_fmt and run_end == prev:
+                    run_end = pos
+                else:
+                    if run_fmt is not None:
+                        emit()
+                    run_start, run_end, run_fmt = prev, pos, fmt
             prev = pos
+            item = items[number]
             if isinstance(item, str):
-                if delta > 0:
-                    active_keys[item] = None
+                c = rgb.get(item)
+                if c is None:
+                    q = QColor(color_for(item))
+                    c = rgb[item] = (q.red(), q.green(), q.blue())
+                if start:
+                    n += 1
+                    r += c[0]
+                    g += c[1]
+                    b += c[2]
                 else:
-                    active_keys.pop(item, None)
+                    n -= 1
+                    r -= c[0]
+                    g -= c[1]
+                    b -= c[2]
+            elif start:
+                marks[number] = item[1]  # type: ignore[index]
             else:
-                if delta > 0:
-                    active_marks[id(item[1])] = item
-                else:
-                    active_marks.pop(id(item[1]), None)
-        self.segments = segments
+                marks.pop(number, None)
+        if run_fmt is not None:
+            emit()
         return out
 
-    def _format(self, keys: tuple[str, ...], marks: list[tuple[str, OverlaySpan]]) -> QTextCharFormat | None:
-        colors = tuple(sorted(self.color_for(k) for k in keys))
-        find = any(m.style == "find" for _, m in marks)
-        dotted = next((m.color for _, m in marks if m.style == "dotted"), None)
-        cache_key = (colors, find, dotted)
-        fmt = self._formats.get(cache_key)
-        if fmt is not None:
-            return fmt
+    def _format_for(self, n: int, r: int, g: int, b: int, marks: dict[int, OverlaySpan]
+                    ) -> QTextCharFormat | None:
+        find = dotted = None
+        for m in marks.values():
+            if m.style == "find":
+                find = True
+            elif m.style == "dotted" and dotted is None:
+                dotted = m.color
+        cache_key = (min(n, 3), r // n, g // n, b // n, find, dotted) if n else (0, 0, 0, 0, find, dotted)
+        fmt = self._formats.get(cache_key, False)
+        if fmt is not False:
+            return fmt  # type: ignore[return-value]
         fmt = QTextCharFormat()
-        n = len(colors)
         if find:
             fmt.setBackground(QBrush(QColor(FIND_COLOR)))
         elif n:
-            mixed = _mix([QColor(c) for c in colors])
-            wash = QColor(mixed)
+            wash = QColor(r // n, g // n, b // n)
             wash.setAlpha(self.ALPHA[min(n, 3)])
             fmt.setBackground(QBrush(wash))
         if n >= 2:
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            fmt.setUnderlineColor(_mix([QColor(c) for c in colors]).darker(160))
+            fmt.setUnderlineColor(QColor(r // n, g // n, b // n).darker(160))
         elif dotted is not None:
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             fmt.setUnderlineColor(QColor(dotted))
-        if not fmt.hasProperty(QTextCharFormat.Property.BackgroundBrush) and not n and dotted is None:
-            return None
+        if not n and not find and dotted is None:
+            fmt = None
         self._formats[cache_key] = fmt
         return fmt
 

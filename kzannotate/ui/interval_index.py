@@ -20,8 +20,17 @@ class IntervalIndex:
         self.bucket = bucket
         self._spans: dict[str, tuple[int, int]] = {}
         self._buckets: dict[int, set[str]] = {}
-        for key, start, end in items:
-            self.add(key, start, end)
+        spans, buckets = self._spans, self._buckets
+        for key, start, end in items:  # add() inlined: a source with 20,000 spans opens at once
+            if key in spans:
+                self.remove(key)
+            spans[key] = (start, end)
+            for b in range(start // bucket, max(start, end - 1) // bucket + 1):
+                found = buckets.get(b)
+                if found is None:
+                    buckets[b] = {key}
+                else:
+                    found.add(key)
 
     def __len__(self) -> int:
         return len(self._spans)

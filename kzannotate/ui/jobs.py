@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer
 log = logging.getLogger("kzannotate")
 
 SLICE_SECONDS = 0.012  # per turn of the event loop: leaves most of a 60 Hz frame for painting
+FIRST_DELAY_MS = 16
 
 Work = Generator[Any, None, Any]
 
@@ -41,14 +42,16 @@ class Jobs(QObject):
         self._jobs: dict[str, _Job] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
 
     def start(self, key: str, gen: Work, done: Callable[[Any], None] | None = None) -> None:
         """Run ``gen`` in slices; a job already running under ``key`` is cancelled first."""
         self.cancel(key)
+        idle = not self._jobs
         self._jobs[key] = _Job(key, gen, done)
-        self._timer.start()
+        if idle:
+            # the first slice waits a frame, so a paint that is due (a source was just shown) goes first
+            self._timer.start(FIRST_DELAY_MS)
 
     def cancel(self, key: str) -> None:
         job = self._jobs.pop(key, None)
@@ -80,7 +83,7 @@ class Jobs(QObject):
             if time.perf_counter() >= deadline:
                 break
         if self._jobs:
-            self._timer.start()
+            self._timer.start(0)
 
     def _step(self, job: _Job, deadline: float | None) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -104,14 +105,30 @@ class MentionsPanel(QWidget):
         layout.addLayout(alias_buttons)
         self.mentions: list[Mention] = []
         self.colors: dict[str, str] = {}
+        self._pending: tuple[str, str | None] | None = None  # a list to build when the tab is shown
         self._update_buttons()
 
     # ---------------------------------------------------------------- filling
     def set_mentions(self, mentions: Sequence[Mention], text: str, colors: dict[str, str],
                      source_title: str | None) -> None:
-        keep = self.current_actor_id()
+        """Take the open source's mentions; the list is built now if the tab is shown, else when it is."""
         self.mentions = list(mentions)
         self.colors = colors
+        self._pending = (text, source_title)
+        if self.isVisible():
+            self._build()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        if self._pending is not None:
+            self._build()
+        super().showEvent(event)
+
+    def _build(self) -> None:
+        if self._pending is None:
+            return
+        (text, source_title), self._pending = self._pending, None
+        colors = self.colors
+        keep = self.current_actor_id()
         self.tree.clear()
         by_actor: dict[str, list[Mention]] = {}
         for m in self.mentions:
@@ -171,6 +188,7 @@ class MentionsPanel(QWidget):
         return sum(1 for m in self.mentions if m.actor_id == actor_id)
 
     def select_actor(self, actor_id: str) -> bool:
+        self._build()
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
             if item.data(0, DATA)[1] == actor_id:
@@ -247,15 +265,36 @@ class RepeatsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
+        self._pending: tuple | None = None
 
     def set_repeats(self, pairs: Sequence[tuple[Repeat, int]], source_id: str | None, texts: dict[str, str],
                     titles: dict[str, str]) -> None:
+        """Take the open source's repeats; the list is built now if the tab is shown, else when it is."""
+        self._pending = (pairs, source_id, texts, titles)
+        if self.isVisible():
+            self._build()
+        elif source_id is None:
+            self.summary.setText("No source open.")
+        else:
+            n = len({id(rep) for rep, _ in pairs})
+            self.summary.setText(f"{n} passage{'s' if n != 1 else ''} of this source occur more than once.")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        self._build()
+        super().showEvent(event)
+
+    def _build(self) -> None:
+        if self._pending is None:
+            return
+        (pairs, source_id, texts, titles), self._pending = self._pending, None
         self.tree.clear()
         seen: set[int] = set()
         for rep, _index in pairs:
             if id(rep) in seen:
                 continue
             seen.add(id(rep))
+            if len(seen) > MAX_LISTED:
+                continue  # counted, not listed (the margin marks show them all)
             top = QTreeWidgetItem(self.tree, [f"{rep.length:,} characters, {len(rep.copies)} copies"])
             top.setExpanded(True)
             for i, (sid, start, end) in enumerate(rep.copies[:MAX_LISTED]):

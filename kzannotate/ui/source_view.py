@@ -147,7 +147,13 @@ class SourceView(QPlainTextEdit):
         keep = self.textCursor()
         self.setTextCursor(cursor)
         self.centerCursor()
+        # Putting the old cursor (or selection) back must not scroll back to it: setTextCursor makes the
+        # cursor visible, so the centred position is restored afterwards.
+        vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
+        v, h = vbar.value(), hbar.value()
         self.setTextCursor(keep)
+        vbar.setValue(v)
+        hbar.setValue(h)
         self.view_changed.emit()
 
     def visible_range(self) -> tuple[int, int]:

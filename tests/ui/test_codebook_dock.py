@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QTableView, QTreeWidget
 
 from kzannotate.store import Project
 from kzannotate.text.mentions import unlinked_mentions
-from kzannotate.ui import codebook_dialogs, codebook_dock
+from kzannotate.ui import codebook_dialogs, codebook_dock, codebook_scans
 from kzannotate.ui.app import make_settings
 from kzannotate.ui.main_window import MainWindow
 
@@ -33,6 +33,7 @@ def window(qtbot, seeds_project, monkeypatch):
     w.resize(1400, 860)
     w.show()
     qtbot.waitExposed(w)
+    w.actions["show_codebook"].setChecked(True)  # View › Codebook (hidden in the default layout)
     return w
 
 
@@ -253,6 +254,7 @@ def test_mentions_overlay_and_clicking_one_preselects_span_and_actor(qtbot, wind
     src = _source(project, "001")
     window.show_source(src)
     view = window.source_view
+    qtbot.waitUntil(lambda: "mentions" in view.overlays)  # found between paints, not at once
     spans = view.overlays.get("mentions", [])
     expected = unlinked_mentions(project, src)
     assert [(s.start, s.end) for s in spans] == [(m.start, m.end) for m in expected]
@@ -282,6 +284,7 @@ def test_mention_list_click_and_annotate_all_in_source_one_undo_step(qtbot, wind
     project, stack, feat = window.project, window.undo_stack, _feature(window)
     src = _source(project, "001")
     window.show_source(src)
+    feat._flush()
     tokayev = project.actor_by_name("Kassym-Jomart Tokayev")
     expected = [m for m in unlinked_mentions(project, src) if m.actor_id == tokayev.id]
     panel = feat.dock.mentions
@@ -348,6 +351,7 @@ def test_repeats_marked_and_annotating_a_repeat_warns(qtbot, window, monkeypatch
     src = _source(project, "003")
     window.show_source(src)
     view = window.source_view
+    qtbot.waitUntil(lambda: "repeats" in view.overlays)
     marks = view.overlays.get("repeats", [])
     assert len(marks) == 3 and all(m.style == "margin" for m in marks)
     assert "lines 92–174" in marks[0].tooltip
@@ -403,7 +407,7 @@ def test_codebook_import_export_from_the_menu(qtbot, window, monkeypatch, tmp_pa
 
 
 def test_large_projects_look_for_repeats_in_the_background(qtbot, seeds_project, monkeypatch):
-    monkeypatch.setattr(codebook_dock, "BACKGROUND_CHARS", 0)
+    monkeypatch.setattr(codebook_scans, "BACKGROUND_CHARS", 0)
     monkeypatch.setattr(codebook_dock.CodebookFeature, "report", lambda self, exc: pytest.fail(str(exc)))
     w = MainWindow(make_settings())
     qtbot.addWidget(w)
