@@ -57,6 +57,13 @@ def parse_codebook(data: Any) -> dict[str, Any]:
         _require(a.get("kind", "person") in ACTOR_KINDS, f"actor {a['name']!r} has an unknown kind")
         _require(isinstance(a.get("aliases", []), list) and all(isinstance(x, str) for x in a.get("aliases", [])),
                  f"the aliases of {a['name']!r} must be a list of text")
+    for kind, items in (("actor", actors), ("theory", theories)):
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for key in ("id", "description", "color", "parent", "kind"):
+                _require(item.get(key) is None or isinstance(item.get(key), str),
+                         f"the {key} of {kind} {item.get('name')!r} must be text")
     names = set()
     for i, t in enumerate(theories):
         _require(isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"].strip(),
@@ -106,7 +113,9 @@ def import_codebook(project, data: dict[str, Any]) -> CodebookImportReport:
                 if new:
                     project.update_actor(existing.id, aliases=[*existing.aliases, *new])
                     report.actors_updated.append(existing.name)
-        by_name: dict[str, str] = {t.name.casefold(): t.id for t in project.list_theories()}
+        existing_theories = project.list_theories()
+        by_name: dict[str, str] = {t.name.casefold(): t.id for t in existing_theories}
+        ids = {t.id for t in existing_theories}
         pending = list(data.get("theories", []))
         in_file = {t["name"].casefold() for t in pending}
         for t in pending:  # a parent may be in the file or already in the project
@@ -123,6 +132,10 @@ def import_codebook(project, data: dict[str, Any]) -> CodebookImportReport:
                 pending.remove(t)
                 progressed = True
                 if t["name"].casefold() in by_name:
+                    report.theories_skipped.append(t["name"])
+                    continue
+                if t.get("id") in ids:  # the same theory, renamed in this project since the export
+                    by_name[t["name"].casefold()] = t["id"]
                     report.theories_skipped.append(t["name"])
                     continue
                 theory = project.add_theory(t["name"], parent_id=by_name.get(parent.casefold()) if parent else None,
