@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +45,18 @@ from kzannotate.store.models import (
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANCE_LABELS = {"supports": "✓ supports", "contradicts": "✗ contradicts", "neutral": "○ neutral"}
 STANCE_COLORS = {"supports": "#2e7d32", "contradicts": "#c62828", "neutral": "#616161"}
+# The same meanings, lightened for a dark window background (the dark ones vanish on it).
+STANCE_COLORS_DARK = {"supports": "#81c784", "contradicts": "#ef9a9a", "neutral": "#bdbdbd"}
+
+
+def is_dark(widget: QWidget) -> bool:
+    """True when the widget's palette draws light text on a dark base (a dark system theme)."""
+    pal = widget.palette()
+    return pal.color(QPalette.ColorRole.Base).lightness() < pal.color(QPalette.ColorRole.Text).lightness()
+
+
+def stance_color(widget: QWidget, stance: str) -> QColor:
+    return QColor((STANCE_COLORS_DARK if is_dark(widget) else STANCE_COLORS)[stance])
 STANCE_KEYS = {Qt.Key.Key_S: "supports", Qt.Key.Key_Plus: "supports", Qt.Key.Key_C: "contradicts",
                Qt.Key.Key_Minus: "contradicts", Qt.Key.Key_N: "neutral", Qt.Key.Key_0: "neutral"}
 
@@ -177,6 +189,10 @@ class AnnotationPanel(QWidget):
         self.reliability_combo.setToolTip("Admiralty reliability of the source of this statement (A–F). "
                                           "Empty: take the letter of the source.")
         self.reliability_combo.currentIndexChanged.connect(lambda _i: self._emit("reliability"))
+        for combo in (self.reliability_combo,):
+            # long Admiralty names must not widen the panel; the open list shows them in full
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.credibility_combo = QComboBox(self)
         self.credibility_combo.setObjectName("credibilityCombo")
         self.credibility_combo.setAccessibleName("Credibility")
@@ -185,6 +201,8 @@ class AnnotationPanel(QWidget):
         self.credibility_combo.setCurrentIndex(5)
         self.credibility_combo.setToolTip("Admiralty credibility of the information itself (1–6).")
         self.credibility_combo.currentIndexChanged.connect(lambda _i: self._emit("credibility"))
+        self.credibility_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.credibility_combo.setMinimumContentsLength(14)
 
         # note
         self.note_edit = NoteEdit(self)
@@ -246,6 +264,7 @@ class AnnotationPanel(QWidget):
         form.setContentsMargins(0, 4, 0, 0)
         form.setSpacing(6)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Reliability", self.reliability_combo)
         form.addRow("Credibility", self.credibility_combo)
         self.reliability_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -272,6 +291,12 @@ class AnnotationPanel(QWidget):
         layout.addWidget(self.annotator_label)
         layout.addLayout(buttons)
         self.set_mode(False)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The panel's widgets in Tab order, top to bottom (the window links the chain to the reader)."""
+        return [self.actor_filter, self.create_actor_button, self.actor_list, self.theory_list,
+                self.reliability_combo, self.credibility_combo, self.note_edit, self.delete_button,
+                self.annotate_button]
 
     # -------------------------------------------------------------- codebook
     def set_codebook(self, actors: list[Actor], theories: list[Theory]) -> None:
@@ -371,7 +396,7 @@ class AnnotationPanel(QWidget):
         if item.checkState(0) == Qt.CheckState.Checked:
             stance = item.data(1, ID_ROLE) or "supports"
             item.setText(1, STANCE_LABELS[stance])
-            item.setForeground(1, QColor(STANCE_COLORS[stance]))
+            item.setForeground(1, stance_color(self, stance))
             item.setToolTip(1, "Click to change the stance (or press S, C, N)")
         else:
             item.setText(1, "")

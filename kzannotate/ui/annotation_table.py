@@ -11,15 +11,21 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QWidget
 
 from kzannotate.store.models import Annotation
 from kzannotate.ui.annotation_panel import swatch
+from kzannotate.ui.table_helpers import install_column_menu, paint_hint
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Quote", "Actors", "Theories", "Rating", "Note", "Annotator")
 ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANCE_MARK = {"supports": "+", "contradicts": "−", "neutral": "○"}
+# Share of the width each column gets until the user drags a column edge: the quote is what one scans.
+COLUMN_WEIGHTS = (5.0, 2.2, 3.2, 0.0, 2.0, 1.3)  # rating: fixed, just wide enough for "C3"
+EMPTY_HINT = ("No annotations in this source yet. Select a passage in the text, tick actors and theories "
+              "on the right, and press Annotate (Ctrl+Return).")
 
 
 def _one_line(text: str | None, n: int = 160) -> str:
@@ -90,6 +96,10 @@ class AnnotationTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return ("The annotated passage", "Actors linked", "Theories with stance (+ supports, − contradicts, "
+                    "○ neutral)", "Admiralty rating: reliability letter and credibility digit", "Note",
+                    "Who made the annotation")[section]
         return None
 
     def _actors(self, ann: Annotation) -> str:
@@ -125,6 +135,8 @@ class AnnotationTableModel(QAbstractTableModel):
                        f"credibility {ann.credibility}"
             if col == 4:
                 return ann.note or None
+            if col in (1, 2):
+                return self.data(index, Qt.ItemDataRole.DisplayRole) or None
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.color_for is not None:
             return swatch(self.color_for(ann.id), 10)
@@ -153,14 +165,87 @@ class AnnotationTable(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # cheap with 20,000 rows
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # columns share the width (fit_columns): a horizontal scroll bar would only hide the last one
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 120), (2, 160), (3, 50), (4, 100), (5, 76)):
-            self.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Rating") + 14)
+        self._fitting = False
+        self._user_sized = False  # once the user drags a column edge, widths are theirs
+        header.sectionResized.connect(self._section_resized)
+        self._default_header = header.saveState()
+        install_column_menu(header, [("Default Columns", self.reset_columns)], self.fit_columns)
+        self.hint = ""
         self.clicked.connect(self._activated)
         self.activated.connect(self._activated)
+
+    # ------------------------------------------------------------ columns
+    def fit_columns(self) -> None:
+        """Share the width by COLUMN_WEIGHTS among the visible columns (no horizontal scrolling)."""
+        header = self.horizontalHeader()
+        width = self.viewport().width()
+        if not self.verticalScrollBar().isVisible():  # leave room for it: rows arrive after the resize
+            width -= self.verticalScrollBar().sizeHint().width()
+        if width <= 0:
+            return
+        rating = header.minimumSectionSize()
+        shown = [c for c in range(len(COLUMNS)) if not header.isSectionHidden(c)]
+        fixed = rating if 3 in shown else 0
+        total = sum(COLUMN_WEIGHTS[c] for c in shown if c != 3) or 1.0
+        free = max(0, width - fixed)
+        self._fitting = True
+        try:
+            for c in shown:
+                if c == 3:
+                    self.setColumnWidth(c, rating)
+                elif c != shown[-1]:
+                    self.setColumnWidth(c, max(40, int(free * COLUMN_WEIGHTS[c] / total)))
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, _index: int, _old: int, _new: int) -> None:
+        # a drag on a column edge (mouse held on the header): from now on the widths are the user's
+        if (not self._fitting and self.isVisible() and self.horizontalHeader().underMouse()
+                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton):
+            self._user_sized = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if not self._user_sized:
+            self.fit_columns()
+
+    def reset_columns(self) -> None:
+        self.horizontalHeader().restoreState(self._default_header)
+        self._user_sized = False
+        self.fit_columns()
+
+    def header_state(self) -> str:
+        """The hidden columns, e.g. "4,5" (widths are not kept: they follow the width of the table)."""
+        header = self.horizontalHeader()
+        return ",".join(str(c) for c in range(1, len(COLUMNS)) if header.isSectionHidden(c))
+
+    def restore_header(self, state: object) -> None:
+        if not isinstance(state, str):
+            return
+        hidden = {int(p) for p in state.split(",") if p.strip().isdigit()}
+        header = self.horizontalHeader()
+        for c in range(1, len(COLUMNS)):
+            header.setSectionHidden(c, c in hidden)
+        self.fit_columns()
+
+    # ------------------------------------------------------------ empty state
+    def set_source_open(self, is_open: bool) -> None:
+        """With a source open and no annotations yet, the empty table says how to make one."""
+        self.hint = EMPTY_HINT if is_open else ""
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self.hint and self.table_model.rowCount() == 0:
+            paint_hint(self, self.hint)
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():

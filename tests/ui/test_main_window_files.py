@@ -140,7 +140,10 @@ def test_import_sources_summary_and_undo(qtbot, window, monkeypatch, tmp_path: P
 def test_geometry_and_splitters_are_restored(qtbot, seeds_project, monkeypatch) -> None:
     window = open_window(qtbot, seeds_project, monkeypatch)
     window.resize(760, 560)  # inside the offscreen test screen
-    window.splitter.setSizes([250, 600, 250])
+    window.actions["show_sources"].setChecked(False)  # the sources dock is closed: room for the splitter
+    qtbot.waitUntil(lambda: sum(window.splitter.sizes()) > 600)
+    total = sum(window.splitter.sizes())
+    window.splitter.setSizes([total - 360, 360])  # reader column | annotation panel
     window.annotating.reader_splitter.setSizes([400, 150])
     sizes = window.splitter.sizes()
     reader = window.annotating.reader_splitter.sizes()
@@ -152,4 +155,5 @@ def test_geometry_and_splitters_are_restored(qtbot, seeds_project, monkeypatch) 
     qtbot.waitExposed(again)
     assert (again.width(), again.height()) == size
     assert again.splitter.sizes() == sizes
+    assert not again.sources_dock.isVisible() and not again.actions["show_sources"].isChecked()
     assert again.annotating.reader_splitter.sizes() == reader
