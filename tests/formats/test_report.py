@@ -98,3 +98,11 @@ def test_lexer_matches_a_per_character_definition_on_deep_overlaps():
             got.extend([str(token)] * len(value))
     assert got == want
     assert markers == [f"[{n}]" for _, _, n, _ in sorted(spans, key=lambda s: (s[0], s[2]))]
+
+
+def test_counts_are_singular_for_one(golden, tmp_path):
+    from kzannotate.formats.common import Scope
+
+    out = tmp_path / "r.rtf"
+    run_export(golden, "rtf", out, scope=Scope(source_ids=("00000000-0000-4000-8000-000000000023",)))
+    assert "1 annotation in 1 source (" in out.read_text(encoding="ascii")
