@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -165,6 +166,7 @@ class AchView(QWidget):
                        (3, "Sum of the weights of consistent (supporting) rows"), (4, "Inconsistent rows"),
                        (5, "Consistent rows"), (6, "Neutral rows")):
             self.theory_table.horizontalHeaderItem(c).setToolTip(tip)
+        self.theory_table.setMinimumHeight(self.fontMetrics().height() * 4)
         ll.addWidget(self.theory_table, 2)
         self.evidence_table = QTableWidget(0, len(FIXED_COLS), left)
         self.evidence_table.setObjectName("achEvidence")
@@ -173,10 +175,16 @@ class AchView(QWidget):
         self.evidence_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.evidence_table.setWordWrap(False)
         self.evidence_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.evidence_table.setMinimumHeight(self.fontMetrics().height() * 5)
         ll.addWidget(self.evidence_table, 5)
         split.addWidget(left)
-        # ---- right: weights, switches, sensitivity, help
-        right = QWidget(split)
+        # ---- right: weights, switches, sensitivity, help (scrolls: docked under the reader it may be short)
+        right_scroll = QScrollArea(split)
+        right_scroll.setObjectName("achSideScroll")
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right = QWidget(right_scroll)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         wbox = QGroupBox("Weights", right)
@@ -215,8 +223,11 @@ class AchView(QWidget):
         self.help_text.setHtml(HELP_HTML)
         tabs.addTab(self.sensitivity_text, "Sensitivity")
         tabs.addTab(self.help_text, "Method and Limits")
+        tabs.setMinimumHeight(160)
         rl.addWidget(tabs, 1)
-        split.addWidget(right)
+        right_scroll.setWidget(right)
+        right_scroll.setMinimumWidth(right.minimumSizeHint().width() + right_scroll.verticalScrollBar().sizeHint().width())
+        split.addWidget(right_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([900, 340])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from kzannotate.store.models import (
     Actor,
     Theory,
 )
+from kzannotate.ui.table_helpers import paint_hint
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANCE_LABELS = {"supports": "✓ supports", "contradicts": "✗ contradicts", "neutral": "○ neutral"}
@@ -83,10 +84,27 @@ def swatch(color: str | None, size: int = 12) -> QIcon:
     return QIcon(pix)
 
 
+class ActorList(QListWidget):
+    """Checkable actors; while the codebook has none, says how to add one."""
+
+    hint = "No actors yet. Type a name in the box above to create one."
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self.count() == 0:
+            paint_hint(self, self.hint)
+
+
 class TheoryTree(QTreeWidget):
     """Checkable theories with a stance column; S/C/N (or +/−/0) set the stance of the current theory."""
 
     stance_changed = Signal(str)
+    hint = "No theories yet. Add them with Codebook › New Theory…"
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self.topLevelItemCount() == 0:
+            paint_hint(self, self.hint)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         stance = STANCE_KEYS.get(Qt.Key(event.key()))
@@ -152,7 +170,7 @@ class AnnotationPanel(QWidget):
         self.create_actor_button.setStyleSheet("text-align: left; color: palette(link);")
         self.create_actor_button.hide()
         self.create_actor_button.clicked.connect(self._create_actor)
-        self.actor_list = QListWidget(self)
+        self.actor_list = ActorList(self)
         self.actor_list.setObjectName("actorList")
         self.actor_list.setAccessibleName("Actors")
         self.actor_list.setUniformItemSizes(True)
@@ -259,6 +277,9 @@ class AnnotationPanel(QWidget):
         self.lists_splitter.addWidget(actors_box)
         self.lists_splitter.addWidget(theories_box)
         self.lists_splitter.setSizes([300, 300])
+        rows = self.fontMetrics().height() + 4
+        self.actor_list.setMinimumHeight(rows * 3)  # the panel fits above an analysis view at 900 px high
+        self.theory_list.setMinimumHeight(rows * 4)
 
         form = QFormLayout()
         form.setContentsMargins(0, 4, 0, 0)

@@ -23,7 +23,7 @@ COLUMNS = ("Quote", "Actors", "Theories", "Rating", "Note", "Annotator")
 ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANCE_MARK = {"supports": "+", "contradicts": "−", "neutral": "○"}
 # Share of the width each column gets until the user drags a column edge: the quote is what one scans.
-COLUMN_WEIGHTS = (5.0, 2.2, 3.2, 0.0, 2.0, 1.3)  # rating: fixed, just wide enough for "C3"
+COLUMN_WEIGHTS = (5.0, 2.0, 3.0, 0.0, 1.6, 0.6)  # rating: just its heading, wide enough for "C3"
 EMPTY_HINT = ("No annotations in this source yet. Select a passage in the text, tick actors and theories "
               "on the right, and press Annotate (Ctrl+Return).")
 
@@ -176,6 +176,7 @@ class AnnotationTable(QTableView):
         self._fitting = False
         self._user_sized = False  # once the user drags a column edge, widths are theirs
         header.sectionResized.connect(self._section_resized)
+        self._fitted_width = -1
         self._default_header = header.saveState()
         install_column_menu(header, [("Default Columns", self.reset_columns)], self.fit_columns)
         self.hint = ""
@@ -184,25 +185,25 @@ class AnnotationTable(QTableView):
 
     # ------------------------------------------------------------ columns
     def fit_columns(self) -> None:
-        """Share the width by COLUMN_WEIGHTS among the visible columns (no horizontal scrolling)."""
+        """Share the width among the visible columns: each gets room for its heading, the rest goes by
+        COLUMN_WEIGHTS (the quote most), so nothing needs a horizontal scroll bar."""
         header = self.horizontalHeader()
         width = self.viewport().width()
-        if not self.verticalScrollBar().isVisible():  # leave room for it: rows arrive after the resize
-            width -= self.verticalScrollBar().sizeHint().width()
         if width <= 0:
             return
-        rating = header.minimumSectionSize()
+        metrics = header.fontMetrics()
         shown = [c for c in range(len(COLUMNS)) if not header.isSectionHidden(c)]
-        fixed = rating if 3 in shown else 0
-        total = sum(COLUMN_WEIGHTS[c] for c in shown if c != 3) or 1.0
-        free = max(0, width - fixed)
+        least = {c: metrics.horizontalAdvance(COLUMNS[c]) + 24 for c in shown}
+        total = sum(COLUMN_WEIGHTS[c] for c in shown) or 1.0
+        extra = max(0, width - sum(least.values()))
+        sizes = {c: least[c] + int(extra * COLUMN_WEIGHTS[c] / total) for c in shown}
+        if shown:
+            sizes[shown[-1]] += max(0, width - sum(sizes.values()))  # rounding leftovers
         self._fitting = True
+        self._fitted_width = width
         try:
             for c in shown:
-                if c == 3:
-                    self.setColumnWidth(c, rating)
-                elif c != shown[-1]:
-                    self.setColumnWidth(c, max(40, int(free * COLUMN_WEIGHTS[c] / total)))
+                self.setColumnWidth(c, sizes[c])
         finally:
             self._fitting = False
 
@@ -215,6 +216,14 @@ class AnnotationTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         if not self._user_sized:
+            self.fit_columns()
+
+    def updateGeometries(self) -> None:  # noqa: N802 (Qt override)
+        """Rows arriving or leaving may show or hide the vertical scroll bar: refit to the new width."""
+        super().updateGeometries()
+        if getattr(self, "_fitted_width", None) is None:
+            return  # still being built
+        if not self._user_sized and not self._fitting and self.viewport().width() != self._fitted_width:
             self.fit_columns()
 
     def reset_columns(self) -> None:

@@ -42,7 +42,7 @@ LAYOUT_VERSION = 2
 LEFT_DOCKS = ("sourcesDock", "codebookDock", "searchPanel")  # tabbed together, sources in front
 BOTTOM_DOCKS = ("annotationBrowserDock", "matrixDock", "achDock", "sourcesOverviewDock")
 READER_SHARE = 0.62  # of the central area's width; the annotation panel gets the rest
-BOTTOM_SHARE = 0.45  # of the window's height, for an analysis view opened too small to read
+BOTTOM_SHARE = 0.5  # of the window's height, for an analysis view opened too small to read
 NO_PROJECT_TEXT = ("No project is open.\n\nOpen one with File › Open Project… (Ctrl+O), or start one with "
                    "File › New Project… (Ctrl+N).")
 EMPTY_PROJECT_TEXT = ("This project has no sources yet.\n\nImport text, Markdown or saved web pages with\n"

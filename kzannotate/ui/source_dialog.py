@@ -51,7 +51,9 @@ class SourceDialog(QDialog):
             edit.setPlaceholderText(placeholder)
             self.edits[name] = edit
             form.addRow(label, edit)
-        self.edits["title"].setMinimumWidth(420)
+        self.edits["title"].setMinimumWidth(460)
+        for edit in self.edits.values():
+            edit.setCursorPosition(0)  # a long title or URL shows its beginning, not its end
         self.reliability = QComboBox(self)
         self.reliability.setObjectName("sourceReliabilityCombo")
         self.reliability.addItem("Not set", None)
