@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kzannotate import __version__
 from kzannotate.formats.atomic import atomic_output
@@ -135,7 +136,8 @@ def actor_description(actor: CodeInfo) -> str:
 
 
 def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, str]:
-    """Fill ``codes`` with our branches; returns code key → GUID (keys: actor/theory ids, stance, R/C)."""
+    """Fill ``codes`` with our branches; returns code key → GUID (keys: actor/theory ids, stance, R/C).
+    ``ns`` "" writes plain tags (for fragments inside a document that declares the default namespace)."""
     names = _Names()
     for label in BRANCHES.values():
         names.used.add(label.casefold())
@@ -145,9 +147,9 @@ def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, 
         attrs = {"guid": guid, "name": name, "isCodable": "true" if codable else "false"}
         if color:
             attrs["color"] = color.upper()
-        el = ET.SubElement(parent, f"{{{ns}}}Code", attrs)
+        el = ET.SubElement(parent, f"{{{ns}}}Code" if ns else "Code", attrs)
         if description:
-            ET.SubElement(el, f"{{{ns}}}Description").text = xml_text(description)
+            ET.SubElement(el, f"{{{ns}}}Description" if ns else "Description").text = xml_text(description)
         return el
 
     guids: dict[str, str] = {}
@@ -210,94 +212,155 @@ def _codes_of(rec: AnnotationRecord, guids: dict[str, str]) -> Iterator[str]:
     yield guids[f"credibility:{rec.credibility}"]
 
 
-def build_project(ctx: ExportContext, progress: Progress | None = None
-                  ) -> tuple[ET.Element, list[tuple[str, str]]]:
-    """The project.qde tree and the (guid, text) of every source file."""
-    q = f"{{{NS}}}"
-    ET.register_namespace("", NS)
+def _fragment(el: ET.Element) -> str:
+    """One element (un-namespaced tags) as text; inside our document it is in the default namespace."""
+    return ET.tostring(el, encoding="unicode")
+
+
+def _start_tag(tag: str, attrs: dict[str, str]) -> str:
+    """``<tag a="…">`` with ElementTree's attribute escaping (the element's children are streamed)."""
+    empty = _fragment(ET.Element(tag, attrs))
+    return empty[:-3] + ">"  # '<tag … />' -> '<tag …>'
+
+
+def _selection(rec: AnnotationRecord, guids: dict[str, str],
+               notes: list[tuple[str, str, str, AnnotationRecord | None, str]]) -> ET.Element:
+    attrs = {"guid": as_guid(rec.id), "name": _short(rec.quote), "startPosition": str(rec.start),
+             "endPosition": str(rec.end), "creationDateTime": rec.created_at,
+             "modifiedDateTime": rec.updated_at}
+    if rec.annotator:
+        attrs["creatingUser"] = attrs["modifyingUser"] = user_guid(rec.annotator)
+    sel = ET.Element("PlainTextSelection", attrs)
+    for code_guid in _codes_of(rec, guids):
+        c_attrs = {"guid": derived_guid(rec.id, f"coding:{code_guid}"), "creationDateTime": rec.created_at}
+        if rec.annotator:
+            c_attrs["creatingUser"] = user_guid(rec.annotator)
+        coding = ET.SubElement(sel, "Coding", c_attrs)
+        ET.SubElement(coding, "CodeRef", {"targetGUID": code_guid})
+    if rec.note:
+        nguid = derived_guid(rec.id, "note")
+        ET.SubElement(sel, "NoteRef", {"targetGUID": nguid})
+        notes.append((nguid, f"Note on “{_short(rec.quote, 60)}”", rec.note, rec, rec.updated_at))
+    return sel
+
+
+def write_project(ctx: ExportContext, write: Callable[[str], object], progress: Progress | None = None
+                  ) -> list[tuple[str, str]]:
+    """Stream project.qde to ``write``, one selection at a time (memory does not grow with the number of
+    annotations); returns the (guid, source id) of every source file to add."""
     stamp = now_iso()
-    root = ET.Element(f"{q}Project", {"name": xml_text(ctx.project.name),
-                                      "origin": f"kzannotate {__version__}",
-                                      "creationDateTime": stamp, "modifiedDateTime": stamp})
+    write("<?xml version='1.0' encoding='utf-8'?>\n")
+    write(_start_tag("Project", {"xmlns": NS, "name": xml_text(ctx.project.name),
+                                 "origin": f"kzannotate {__version__}", "creationDateTime": stamp,
+                                 "modifiedDateTime": stamp}))
     users = ctx.annotators()
     if users:
-        users_el = ET.SubElement(root, f"{q}Users")
+        users_el = ET.Element("Users")
         for name in users:
-            ET.SubElement(users_el, f"{q}User", {"guid": user_guid(name), "name": xml_text(name)})
-    codebook = ET.SubElement(root, f"{q}CodeBook")
-    codes = ET.SubElement(codebook, f"{q}Codes")
-    guids = build_codebook(codes, ctx, NS)
-    variables = ET.SubElement(root, f"{q}Variables")
+            ET.SubElement(users_el, "User", {"guid": user_guid(name), "name": xml_text(name)})
+        write(_fragment(users_el))
+    codebook = ET.Element("CodeBook")
+    guids = build_codebook(ET.SubElement(codebook, "Codes"), ctx, "")
+    write(_fragment(codebook))
+    variables = ET.Element("Variables")
     for label, field in VARIABLES:
-        ET.SubElement(variables, f"{q}Variable", {"guid": variable_guid(field), "name": label,
-                                                  "typeOfVariable": "Text"})
-    sources_el = ET.SubElement(root, f"{q}Sources")
+        ET.SubElement(variables, "Variable", {"guid": variable_guid(field), "name": label,
+                                              "typeOfVariable": "Text"})
+    write(_fragment(variables))
     notes: list[tuple[str, str, str, AnnotationRecord | None, str]] = []  # guid, name, text, rec, stamp
     files: list[tuple[str, str]] = []
     records = ctx.records(progress)
     pending = next(records, None)
+    if ctx.sources:
+        write("<Sources>")
     for source in ctx.sources:
         sguid = as_guid(source.id)
         files.append((sguid, source.id))
-        src = ET.SubElement(sources_el, f"{q}TextSource", {
-            "guid": sguid, "name": xml_text(source.title), "plainTextPath": f"internal://{sguid}.txt",
-            "creationDateTime": source.created_at, "modifiedDateTime": source.updated_at})
-        while pending is not None and pending.source.id == source.id:
-            rec = pending
-            attrs = {"guid": as_guid(rec.id), "name": _short(rec.quote), "startPosition": str(rec.start),
-                     "endPosition": str(rec.end), "creationDateTime": rec.created_at,
-                     "modifiedDateTime": rec.updated_at}
-            if rec.annotator:
-                attrs["creatingUser"] = attrs["modifyingUser"] = user_guid(rec.annotator)
-            sel = ET.SubElement(src, f"{q}PlainTextSelection", attrs)
-            for code_guid in _codes_of(rec, guids):
-                c_attrs = {"guid": derived_guid(rec.id, f"coding:{code_guid}"), "creationDateTime": rec.created_at}
-                if rec.annotator:
-                    c_attrs["creatingUser"] = user_guid(rec.annotator)
-                coding = ET.SubElement(sel, f"{q}Coding", c_attrs)
-                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": code_guid})
-            if rec.note:
-                nguid = derived_guid(rec.id, "note")
-                ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": nguid})
-                notes.append((nguid, f"Note on “{_short(rec.quote, 60)}”", rec.note, rec, rec.updated_at))
-            pending = next(records, None)
-        if source.notes:
-            nguid = derived_guid(source.id, "note")
-            ET.SubElement(src, f"{q}NoteRef", {"targetGUID": nguid})
-            notes.append((nguid, f"Notes on {_short(source.title, 60)}", source.notes, None, source.updated_at))
+        attrs = {"guid": sguid, "name": xml_text(source.title), "plainTextPath": f"internal://{sguid}.txt",
+                 "creationDateTime": source.created_at, "modifiedDateTime": source.updated_at}
+        tail = ET.Element("tail")  # what follows the selections: the source's NoteRef and VariableValues
+        if source.notes:  # its Note follows those of the selections
+            ET.SubElement(tail, "NoteRef", {"targetGUID": derived_guid(source.id, "note")})
         for _label, field in VARIABLES:
             value = getattr(source, field)
             if value:
-                vv = ET.SubElement(src, f"{q}VariableValue")
-                ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": variable_guid(field)})
-                ET.SubElement(vv, f"{q}TextValue").text = xml_text(value)
+                vv = ET.SubElement(tail, "VariableValue")
+                ET.SubElement(vv, "VariableRef", {"targetGUID": variable_guid(field)})
+                ET.SubElement(vv, "TextValue").text = xml_text(value)
+        has_selections = pending is not None and pending.source.id == source.id
+        if not has_selections and not len(tail):
+            write(_fragment(ET.Element("TextSource", attrs)))
+            continue
+        write(_start_tag("TextSource", attrs))
+        while pending is not None and pending.source.id == source.id:
+            write(_fragment(_selection(pending, guids, notes)))
+            pending = next(records, None)
+        for el in tail:
+            write(_fragment(el))
+        write("</TextSource>")
+        if source.notes:
+            notes.append((derived_guid(source.id, "note"), f"Notes on {_short(source.title, 60)}", source.notes,
+                          None, source.updated_at))
+    if ctx.sources:
+        write("</Sources>")
     for _ in records:  # drain: lets the progress reach its end
         pass
     if notes:
-        notes_el = ET.SubElement(root, f"{q}Notes")
+        write("<Notes>")
         for nguid, name, text, rec, when in notes:
             attrs = {"guid": nguid, "name": xml_text(name), "creationDateTime": when, "modifiedDateTime": when}
             if rec is not None and rec.annotator:
                 attrs["creatingUser"] = user_guid(rec.annotator)
-            note = ET.SubElement(notes_el, f"{q}Note", attrs)
-            ET.SubElement(note, f"{q}PlainTextContent").text = xml_text(text)
-    ET.SubElement(root, f"{q}Description").text = xml_text(
+            note = ET.Element("Note", attrs)
+            ET.SubElement(note, "PlainTextContent").text = xml_text(text)
+            write(_fragment(note))
+        write("</Notes>")
+    description = ET.Element("Description")
+    description.text = xml_text(
         f"Exported by kzannotate {__version__} from {ctx.project.path.name} ({ctx.scope.describe()}).")
-    if not len(sources_el):
-        root.remove(sources_el)
-    return root, files
+    write(_fragment(description))
+    write("</Project>")
+    return files
+
+
+class _Chunked:
+    """Collects text and hands it on encoded in ~1 MB pieces (the zip stream wants few, large writes)."""
+
+    def __init__(self, raw: IO[bytes], size: int = 1 << 20) -> None:
+        self.raw, self.size, self.parts, self.n = raw, size, [], 0
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.n += len(text)
+        if self.n >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.raw.write("".join(self.parts).encode("utf-8"))
+            self.parts, self.n = [], 0
 
 
 def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
            **_: Any) -> int:
     """Write ``project.qde`` and ``sources/<guid>.txt`` (UTF-8, no BOM, LF) into the zip."""
-    root, files = build_project(ctx, progress)
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     with atomic_output(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("project.qde", xml)
+        # zip64 only when project.qde might pass 2 GiB (some readers dislike zip64 needlessly)
+        with zf.open(_qde_info(), "w", force_zip64=ctx.total > 500_000) as raw:
+            out = _Chunked(raw)
+            files = write_project(ctx, out.write, progress)
+            out.flush()
         for guid, source_id in files:
             zf.writestr(f"sources/{guid}.txt", ctx.source_text(source_id).encode("utf-8"))
     return ctx.total
+
+
+def _qde_info() -> zipfile.ZipInfo:
+    """The entry as ``writestr`` would make it (deflated, rw-------), with the time now."""
+    info = zipfile.ZipInfo("project.qde", date_time=time.localtime(time.time())[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
 
 
 def export_codebook(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,

@@ -109,6 +109,27 @@ def test_filtered_qdpx_only_has_the_scope(golden, tmp_path, project_schema):
     assert xml.count(b"<PlainTextSelection") == 1
 
 
+
+def test_streamed_project_with_bare_sources_validates_and_round_trips(golden, tmp_path, project_schema):
+    """project.qde is written element by element: sources without selections (with and without notes and
+    variables) and a note-only source must still give a valid file that re-imports whole."""
+    golden.add_source("Nothing annotated here.\n", "Bare", id=ids(24))
+    golden.add_source("Only a note on this one.\n", "Noted", id=ids(25), notes="Source-level note", author="Z")
+    out = tmp_path / "g.qdpx"
+    run_export(golden, "qdpx", out)
+    xml = qde(out).decode("utf-8")
+    project_schema.validate(xml)
+    assert f'<TextSource guid="{ids(24)}" name="Bare"' in xml and xml.count("<PlainTextSelection") == 6
+    fresh = Project.create(tmp_path / "fresh.kza")
+    try:
+        cli_import(fresh, out)
+        assert counts(fresh)["sources"] == 5 and counts(fresh)["annotations"] == 6
+        noted = fresh.get_source(ids(25))
+        assert (noted.notes, noted.author) == ("Source-level note", "Z")
+    finally:
+        fresh.close()
+
+
 # ------------------------------------------------------------------ foreign files
 def make_qdpx(path: Path, project_xml: str, files: dict[str, bytes]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
