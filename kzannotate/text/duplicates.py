@@ -12,14 +12,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from array import array
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kzannotate.text.mentions import fold
 
 SEED_WORDS = 8
-_YIELD_CHARS = 100_000  # a cooperative caller gets control back this often (~15 ms)
-_YIELD_WORDS = 4096
+_YIELD_CHARS = 30_000  # a cooperative caller gets control back this often (a few ms)
+_YIELD_WORDS = 1024
 MAX_CANDIDATES = 24  # earlier occurrences of a seed tried at each position (keeps boilerplate cheap)
 _WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"\W")
@@ -55,10 +56,12 @@ class _Corpus:
 
     def fill(self, texts: Mapping[str, str]) -> Generator[None, None, None]:
         self.ids: list[str] = list(texts)
-        self.words: list[int] = []
-        self.doc: list[int] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        # Arrays, not lists: the garbage collector walks every item of a list on each full pass, and four
+        # lists of a million ints made each pass a 40 ms stall of the window.
+        self.words = array("q")
+        self.doc = array("q")
+        self.starts = array("q")
+        self.ends = array("q")
         self.doc_end: list[int] = []  # first word index after each text
         vocab: dict[str, int] = {}
         counter = itertools.count()
@@ -78,7 +81,7 @@ class _Corpus:
                 ends.extend(map(a.__add__, map(re.Match.end, found)))
                 a = b
                 yield
-            self.doc.extend([d] * (len(words) - len(self.doc)))
+            self.doc.extend(array("q", [d]) * (len(words) - len(self.doc)))
             self.doc_end.append(len(words))
 
     def chars(self, i: int, n: int) -> int:
@@ -119,19 +122,55 @@ def _scan(c: _Corpus, min_chars: int) -> Generator[None, None, list[tuple[int, i
     A generator: it yields every ``_YIELD_WORDS`` positions so a caller can stop or pause it."""
     k = SEED_WORDS
     words, doc = c.words, c.doc
-    seen: dict[tuple[int, ...], list[int]] = {}
+    # Earlier occurrences of each seed as chains through two arrays (previous / next position with the same
+    # seed) plus the first and last position per seed: only ints and arrays, which the garbage collector
+    # never walks (a dict of a million small lists made each of its full passes a 40 ms stall).
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
     found: list[tuple[int, int, int]] = []
     total = len(words)
 
-    def seed(p: int) -> tuple[int, ...] | None:
+    def seed(p: int) -> int | None:
+        # The hash of the words, not their tuple: an int key is no work for the garbage collector, whose
+        # full passes over a million fresh tuples stalled the window. A collision only adds a candidate
+        # that _extend then finds too short.
         if p + k > total or doc[p + k - 1] != doc[p]:
             return None
-        return tuple(words[p:p + k])
+        return hash(tuple(words[p:p + k]))
+
+    back = array("q", [-1]) * len(words)
+    ahead = array("q", [-1]) * len(words)
 
     def remember(p: int) -> None:
         key = seed(p)
-        if key is not None:
-            seen.setdefault(key, []).append(p)
+        if key is None:
+            return
+        q = last.get(key)
+        if q is None:
+            first[key] = p
+        else:
+            back[p] = q
+            ahead[q] = p
+        last[key] = p
+
+    def earlier_of(key: int) -> list[int]:
+        """Earlier positions of a seed, oldest first: all, or the first and the most recent ones."""
+        q = first.get(key)
+        if q is None:
+            return []
+        out = []
+        while q >= 0 and len(out) <= MAX_CANDIDATES:
+            out.append(q)
+            q = ahead[q]
+        if len(out) <= MAX_CANDIDATES:
+            return out
+        half = MAX_CANDIDATES // 2
+        recent = []
+        q = last[key]
+        while len(recent) < half:
+            recent.append(q)
+            q = back[q]
+        return out[:half] + recent[::-1]
 
     i = 0
     check_at = _YIELD_WORDS
@@ -142,11 +181,7 @@ def _scan(c: _Corpus, min_chars: int) -> Generator[None, None, list[tuple[int, i
         key = seed(i)
         best_n, best_j = 0, -1
         if key is not None:
-            earlier = seen.get(key, ())
-            if len(earlier) > MAX_CANDIDATES:  # the first occurrences and the most recent ones
-                half = MAX_CANDIDATES // 2
-                earlier = [*earlier[:half], *earlier[-half:]]
-            for j in earlier:
+            for j in earlier_of(key):
                 n = _extend(c, i, j)
                 if n > best_n:
                     best_n, best_j = n, j
@@ -155,6 +190,7 @@ def _scan(c: _Corpus, min_chars: int) -> Generator[None, None, list[tuple[int, i
             for p in range(i, i + best_n):
                 remember(p)
             i += best_n
+            check_at = min(check_at, i)  # a long copy was a lot of work: let the caller in
         elif best_n > k:
             # A shared phrase too short to report: the positions inside it would find the same phrase,
             # shorter, so step over most of it (a long repeat starting inside it is found a few words on).

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from kzannotate.analysis import data as analysis_data
-from kzannotate.analysis.evidence import repeats_for
-from kzannotate.analysis.weights import META_KEY, Weights, project_weights
 from kzannotate.store.errors import UserError
-from kzannotate.ui.ach_view import AchView
-from kzannotate.ui.annotation_browser import AnnotationBrowser
 from kzannotate.ui.find_bar import FindBar, select_span
-from kzannotate.ui.matrix_view import MatrixView
 from kzannotate.ui.search_panel import SearchPanel
-from kzannotate.ui.sources_overview import SourcesOverview
+
+if TYPE_CHECKING:
+    from kzannotate.analysis.weights import Weights
+    from kzannotate.ui.ach_view import AchView
+    from kzannotate.ui.annotation_browser import AnnotationBrowser
+    from kzannotate.ui.matrix_view import MatrixView
+    from kzannotate.ui.sources_overview import SourcesOverview
 
 log = logging.getLogger("kzannotate")
 
@@ -54,7 +55,7 @@ class AnalysisFeature:
         self.window = window
         self._project = None
         self._stale = {key for key, _, _ in self.VIEWS}
-        self.weights = Weights()
+        self._weights: Weights | None = None
         # find in source
         self.find_bar = FindBar(window)
         self._place_find_bar()
@@ -66,36 +67,93 @@ class AnalysisFeature:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.search_panel.hide()
         window.actions["search_all"].triggered.connect(self.search_panel.focus_search)
-        # the views
-        self.browser = AnnotationBrowser()
-        self.matrix = MatrixView()
-        self.ach = AchView()
-        self.ach.save_weights = self.change_weights
-        self.overview = SourcesOverview()
+        # the views: empty dock shells now (the saved layout needs their names); the view inside each is
+        # built, with its modules imported, the first time it is shown
+        self._views: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
-        widgets = {"annotation_browser": self.browser, "matrix": self.matrix, "ach": self.ach,
-                   "sources_overview": self.overview}
         first: QDockWidget | None = None
         for key, title, name in self.VIEWS:
             dock = QDockWidget(title, window)
             dock.setObjectName(name)
-            dock.setWidget(widgets[key])
             window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             if first is None:
                 first = dock
             else:
                 window.tabifyDockWidget(first, dock)
             dock.hide()
-            dock.visibilityChanged.connect(lambda visible, k=key: visible and self._refresh_soon())
+            dock.visibilityChanged.connect(lambda visible, k=key: visible and self._shown(k))
             self.docks[key] = dock
             window.actions[f"show_{key}"].triggered.connect(lambda _=False, k=key: self.show_view(k))
-        for view in (self.browser, self.matrix, self.ach):
-            view.open_requested.connect(self.open_span)
-        self.overview.source_requested.connect(self.open_source)
         self._timer = QTimer(window)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
+
+    # ----------------------------------------------------------- views
+    def _view(self, key: str) -> QWidget:
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._build_view(key)
+            self.docks[key].setWidget(view)
+        return view
+
+    def _build_view(self, key: str) -> QWidget:
+        if key == "annotation_browser":
+            from kzannotate.ui.annotation_browser import AnnotationBrowser
+
+            browser = AnnotationBrowser()
+            browser.open_requested.connect(self.open_span)
+            return browser
+        if key == "matrix":
+            from kzannotate.ui.matrix_view import MatrixView
+
+            matrix = MatrixView()
+            matrix.open_requested.connect(self.open_span)
+            return matrix
+        if key == "ach":
+            from kzannotate.ui.ach_view import AchView
+
+            ach = AchView()
+            ach.save_weights = self.change_weights
+            ach.open_requested.connect(self.open_span)
+            return ach
+        from kzannotate.ui.sources_overview import SourcesOverview
+
+        overview = SourcesOverview()
+        overview.source_requested.connect(self.open_source)
+        return overview
+
+    @property
+    def browser(self) -> AnnotationBrowser:
+        return self._view("annotation_browser")  # type: ignore[return-value]
+
+    @property
+    def matrix(self) -> MatrixView:
+        return self._view("matrix")  # type: ignore[return-value]
+
+    @property
+    def ach(self) -> AchView:
+        return self._view("ach")  # type: ignore[return-value]
+
+    @property
+    def overview(self) -> SourcesOverview:
+        return self._view("sources_overview")  # type: ignore[return-value]
+
+    @property
+    def weights(self) -> Weights:
+        if self._weights is None:
+            from kzannotate.analysis.weights import Weights
+
+            self._weights = Weights()
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Weights) -> None:
+        self._weights = value
+
+    def _shown(self, key: str) -> None:
+        self._view(key)
+        self._refresh_soon()
 
     # ----------------------------------------------------------- layout
     def _place_find_bar(self) -> None:
@@ -157,6 +215,10 @@ class AnalysisFeature:
         keys = [k for k, d in self.docks.items() if force or (k in self._stale and d.isVisible())]
         if not keys:
             return
+        from kzannotate.analysis import data as analysis_data
+        from kzannotate.analysis.evidence import repeats_for
+        from kzannotate.analysis.weights import project_weights
+
         dataset = analysis_data.load(project)
         self.weights = project_weights(project)
         if "annotation_browser" in keys:
@@ -174,12 +236,15 @@ class AnalysisFeature:
 
     # ----------------------------------------------------------- weights
     def change_weights(self, new: Weights) -> None:
+        from kzannotate.analysis.weights import project_weights
+
         project = self.window.project
         if project is None:
             return
         old = project_weights(project)
         if new == old:
-            self.ach.set_weights(new)
+            if "ach" in self._views:
+                self.ach.set_weights(new)
             return
         if project.read_only:
             # nothing can be saved: use them for this session only
@@ -192,6 +257,8 @@ class AnalysisFeature:
         project = self.window.project
         if project is None:
             return
+        from kzannotate.analysis.weights import META_KEY
+
         try:
             project.set_meta(META_KEY, None if weights.is_default else weights.dumps())
         except UserError as exc:
@@ -201,13 +268,17 @@ class AnalysisFeature:
 
     def _apply_weights(self, weights: Weights) -> None:
         self.weights = weights
-        self.ach.set_weights(weights)
-        self.matrix.weights = weights
-        self.overview.weights = weights
-        if self.docks["matrix"].isVisible() and self.matrix.data:
-            self.matrix.set_data(self.matrix.data, weights)
-        if self.docks["sources_overview"].isVisible() and self.overview.data:
-            self.overview.set_data(self.overview.data, weights)
+        views = self._views  # views never shown are built with the current weights when they are
+        if "ach" in views:
+            self.ach.set_weights(weights)
+        if "matrix" in views:
+            self.matrix.weights = weights
+            if self.docks["matrix"].isVisible() and self.matrix.data:
+                self.matrix.set_data(self.matrix.data, weights)
+        if "sources_overview" in views:
+            self.overview.weights = weights
+            if self.docks["sources_overview"].isVisible() and self.overview.data:
+                self.overview.set_data(self.overview.data, weights)
 
     # ----------------------------------------------------------- navigation
     def open_source(self, source_id: str) -> None:

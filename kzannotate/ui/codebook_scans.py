@@ -114,16 +114,19 @@ class ScanController(QObject):
         key = (source_id, row[0] if row else len(text), tuple((a.id, a.name, a.aliases) for a in actors))
         found = self._found.get(key)
         if found is None:
-            found = yield from iter_mentions(text, actors, None, source_id=source_id)
+            found = yield from iter_mentions(text, actors, None, chunk=100_000, source_id=source_id)
             self._found[key] = found
             while len(self._found) > MENTION_CACHE:
                 self._found.popitem(last=False)
             yield
         self._found.move_to_end(key)
         try:
-            mentions = without_covered(found, covered_spans(project, source_id))
+            covered = covered_spans(project, source_id)
         except UserError:  # the source was deleted meanwhile
-            mentions = []
+            covered = {}
+            found = []
+        yield
+        mentions = without_covered(found, covered)
         yield
         colors = self.feature.colors()
         if self._span_colors != colors:

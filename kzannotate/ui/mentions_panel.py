@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kzannotate.text.aliases import AliasSuggestion
 from kzannotate.text.duplicates import Repeat, line_range
 from kzannotate.text.mentions import Mention
 from kzannotate.ui.codebook_dialogs import swatch
+
+if TYPE_CHECKING:
+    from kzannotate.text.aliases import AliasSuggestion  # rapidfuzz: imported when suggestions are made
 
 DATA = Qt.ItemDataRole.UserRole
 MAX_LISTED = 200  # items per group in a list; the rest are marked in the text (a list of 30,000 helps nobody)
