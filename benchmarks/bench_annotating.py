@@ -64,6 +64,7 @@ def figures(ctx: Any = None, repeats: int | None = None) -> dict[str, Any]:
     _paint_now(window)
     first_paint = time.perf_counter() - t0
     controller = window.annotating
+    controller.finish_loading()  # a big source loads the rest of its annotations after the first paint
     n_annotations = len(controller.annotations)
     text_chars = len(window.source_view.text)
 
@@ -131,7 +132,8 @@ def run(ctx: Any) -> list[dict[str, Any]]:
     return [
         row("Annotating: first paint of the 5 MB source", f["first_paint_s"], "s", f"< {FIRST_PAINT_S} s",
             ok=f["first_paint_s"] < FIRST_PAINT_S, note="in process, from a small source; includes loading "
-            "the annotations, the interval index, the table and the highlight of the visible window"),
+            "the annotations near the top (the rest follow between paints), the interval index, the table and "
+            "the highlight of the visible window"),
         row("Annotating: create one annotation (commit + repaint)", f["create_median_ms"], "ms",
             f"< {CREATE_MS:g} ms median", ok=f["create_median_ms"] < CREATE_MS,
             note=f"{note}; p90 {f['create_p90_ms']:.1f} ms"),

@@ -1,6 +1,7 @@
 """Finding unlinked mentions (and repeated passages, alias suggestions) across the seeds and a 5 MB source.
 
-Target (issue 4): mentions across the five seeds and a 5 MB source well under a second. The project is the
+Targets: issue 7 asks for mentions across a 5 MB source in < 0.3 s (issue 4: "well under a second"); the
+same bound is applied to the whole project (seeds + the 5 MB source, unlinked filter included). The project is the
 benchmark's big-source project: the seeds, the default codebook (48 actors, ~150 spellings) and a 5 MB
 source built from shuffled seed paragraphs with 20,000 annotations.
 
@@ -14,7 +15,7 @@ import statistics
 import time
 from typing import Any
 
-MENTIONS_S = 1.0
+MENTIONS_S = 0.3  # issue 7
 REPEATS_S = 5.0
 SUGGEST_S = 2.0
 
