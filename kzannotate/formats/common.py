@@ -376,6 +376,8 @@ def derived_guid(base: str, what: str) -> str:
 
 def iri(value: str) -> str:
     """A W3C id: ``urn:uuid:`` for UUIDs, else a urn in our own namespace."""
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return f"urn:uuid:{value}"
     try:
         return f"urn:uuid:{uuid.UUID(value)}"
     except (ValueError, AttributeError, TypeError):

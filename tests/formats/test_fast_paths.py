@@ -139,3 +139,16 @@ def test_guids_are_the_uuid_module_s(value):
         want = str(uuid.uuid5(common.GUID_NAMESPACE, str(value)))
     assert common.as_guid(value) == want
     assert common.derived_guid(value, "stance:supports é") == str(uuid.uuid5(uuid.UUID(want), "stance:supports é"))
+
+
+@pytest.mark.parametrize("value", ["00000000-0000-4000-8000-000000000001", "ABCDEF01-1234-5678-1234-567812345678",
+                                   "not a uuid", "a/b c"])
+def test_iri_is_what_the_uuid_module_gives(value):
+    import uuid
+    from urllib.parse import quote
+
+    try:
+        want = f"urn:uuid:{uuid.UUID(value)}"
+    except ValueError:
+        want = f"urn:kzannotate:{quote(value, safe='')}"
+    assert common.iri(value) == want
