@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import pstats
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -117,8 +118,11 @@ def run(ctx) -> list[dict]:
 
     quick = getattr(ctx, "quick", False)
     workdir = ctx.scratch("exports")
-    figures = bench_exports(ctx.export_project, workdir, repeats=1 if quick else 3,
-                            others=() if quick else OTHERS)
+    try:
+        figures = bench_exports(ctx.export_project, workdir, repeats=1 if quick else 3,
+                                others=() if quick else OTHERS)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # ~600 MB of exported files
     n = figures["annotations"]
     base = {"name": "raw sqlite3 → csv dump", "value": round(figures["raw_csv_s"], 3)}
     rows = []
