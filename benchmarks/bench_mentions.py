@@ -1,7 +1,8 @@
 """Finding unlinked mentions (and repeated passages, alias suggestions) across the seeds and a 5 MB source.
 
-Targets: issue 7 asks for mentions across a 5 MB source in < 0.3 s (issue 4: "well under a second"); the
-same bound is applied to the whole project (seeds + the 5 MB source, unlinked filter included). The project is the
+Targets: finding the mentions in a 5 MB source < 0.3 s (issue 7); the unlinked mentions of the whole project,
+the five seeds and the 5 MB source with the "already annotated" filter, well under a second (issue 4). The
+project is the
 benchmark's big-source project: the seeds, the default codebook (48 actors, ~150 spellings) and a 5 MB
 source built from shuffled seed paragraphs with 20,000 annotations.
 
@@ -15,7 +16,8 @@ import statistics
 import time
 from typing import Any
 
-MENTIONS_S = 0.3  # issue 7
+MENTIONS_S = 1.0  # issue 4: the seeds and a 5 MB source, well under a second
+BIG_TEXT_S = 0.3  # issue 7: find mentions across a 5 MB source
 REPEATS_S = 5.0
 SUGGEST_S = 2.0
 
@@ -81,8 +83,8 @@ def run(ctx: Any) -> list[dict[str, Any]]:
                  "reading texts and annotations from SQLite"),
         row("Mentions: the same, pattern cached", f["unlinked_warm_s"], "s", f"< {MENTIONS_S:g} s",
             ok=f["unlinked_warm_s"] < MENTIONS_S, note=f"median of {f['repeats']}"),
-        row("Mentions: find_mentions in the 5 MB text alone", f["big_text_s"], "s", f"< {MENTIONS_S:g} s",
-            ok=f["big_text_s"] < MENTIONS_S, note=f"{f['big_text_mentions']:,} mentions in {f['big_chars']:,} "
+        row("Mentions: find_mentions in the 5 MB text alone", f["big_text_s"], "s", f"< {BIG_TEXT_S:g} s",
+            ok=f["big_text_s"] < BIG_TEXT_S, note=f"{f['big_text_mentions']:,} mentions in {f['big_chars']:,} "
                                                   "characters"),
         row("Mentions: the five seeds (what the window does per source switch, summed)", f["seeds_s"] * 1000,
             "ms", "< 50 ms", ok=f["seeds_s"] * 1000 < 50),

@@ -9,26 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDockWidget,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLineEdit,
-    QMessageBox,
-    QTableView,
-    QTabWidget,
-    QToolButton,
-    QTreeWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from kzannotate.store.errors import UserError
 from kzannotate.store.models import Actor, Annotation, Change, Theory
@@ -44,9 +29,8 @@ from kzannotate.ui.codebook_commands import (
     MergeCodesCommand,
 )
 from kzannotate.ui.codebook_dialogs import fallback_color
-from kzannotate.ui.codebook_models import ID_ROLE, ActorFilter, ActorTableModel, fill_theory_tree, iter_items
+from kzannotate.ui.codebook_models import ID_ROLE, CodebookDock, fill_theory_tree, iter_items
 from kzannotate.ui.codebook_scans import ScanController
-from kzannotate.ui.mentions_panel import MentionsPanel, RepeatsPanel
 from kzannotate.ui.source_view import OverlaySpan
 
 if TYPE_CHECKING:
@@ -63,96 +47,6 @@ def ask_open_file(parent: QWidget, title: str, filters: str) -> str:
 
 def ask_save_file(parent: QWidget, title: str, name: str, filters: str) -> str:
     return QFileDialog.getSaveFileName(parent, title, name, filters)[0]
-
-
-# ------------------------------------------------------------------------ dock
-class CodebookDock(QDockWidget):
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__("Codebook", parent)
-        self.setObjectName("codebookDock")
-        self.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
-        body = QWidget(self)
-        self.tabs = QTabWidget(body)
-        self.tabs.setObjectName("codebookTabs")
-        self.tabs.setDocumentMode(True)
-
-        # actors
-        actors = QWidget(self.tabs)
-        self.actor_filter = QLineEdit(actors)
-        self.actor_filter.setObjectName("actorFilter")
-        self.actor_filter.setPlaceholderText("Filter actors and aliases…")
-        self.actor_filter.setClearButtonEnabled(True)
-        self.actor_model = ActorTableModel(self)
-        self.actor_proxy = ActorFilter(self)
-        self.actor_proxy.setSourceModel(self.actor_model)
-        self.actor_proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.actor_filter.textChanged.connect(self.actor_proxy.setFilterFixedString)
-        self.actor_table = QTableView(actors)
-        self.actor_table.setObjectName("actorTable")
-        self.actor_table.setAccessibleName("Actors")
-        self.actor_table.setModel(self.actor_proxy)
-        self.actor_table.setSortingEnabled(True)
-        self.actor_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.actor_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.actor_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.actor_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.actor_table.verticalHeader().hide()
-        self.actor_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.actor_table.setWordWrap(False)
-        self.actor_table.setAlternatingRowColors(True)
-        self.actor_table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.actor_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, 165)
-        self.actor_buttons = QHBoxLayout()
-        layout = QVBoxLayout(actors)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.actor_filter)
-        layout.addWidget(self.actor_table, 1)
-        layout.addLayout(self.actor_buttons)
-        self.tabs.addTab(actors, "Actors")
-
-        # theories
-        theories = QWidget(self.tabs)
-        self.theory_tree = QTreeWidget(theories)
-        self.theory_tree.setObjectName("theoryTree")
-        self.theory_tree.setAccessibleName("Theories")
-        self.theory_tree.setHeaderLabels(["Theory", "Uses"])
-        self.theory_tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.theory_tree.setAlternatingRowColors(True)
-        self.theory_tree.setUniformRowHeights(True)
-        self.theory_tree.header().setStretchLastSection(False)
-        self.theory_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.theory_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.theory_buttons = QHBoxLayout()
-        tlayout = QVBoxLayout(theories)
-        tlayout.setContentsMargins(4, 4, 4, 4)
-        tlayout.addWidget(self.theory_tree, 1)
-        tlayout.addLayout(self.theory_buttons)
-        self.tabs.addTab(theories, "Theories")
-
-        self.mentions = MentionsPanel(self.tabs)
-        self.tabs.addTab(self.mentions, "Mentions")
-        self.repeats = RepeatsPanel(self.tabs)
-        self.tabs.addTab(self.repeats, "Repeats")
-
-        outer = QVBoxLayout(body)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.tabs)
-        self.setWidget(body)
-
-    def add_button(self, row: QHBoxLayout, name: str, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName(name)
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
 
 
 # ------------------------------------------------------------------ controller

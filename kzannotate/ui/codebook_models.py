@@ -1,7 +1,9 @@
-"""The codebook dock's lists: the actor table model (with its filter) and the theory tree."""
+"""The codebook dock's widgets: the dock with its tabs, the actor table model (with its filter) and the
+theory tree. The controller (what fills them and reacts to them) is ``kzannotate.ui.codebook_dock``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -12,10 +14,24 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kzannotate.store.models import Actor, Theory
 from kzannotate.ui.codebook_dialogs import fallback_color, swatch
+from kzannotate.ui.mentions_panel import MentionsPanel, RepeatsPanel
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -88,6 +104,96 @@ class ActorFilter(QSortFilterProxyModel):
         return needle in " ".join((a.name, a.kind, *a.aliases)).casefold()
 
 
+class CodebookDock(QDockWidget):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__("Codebook", parent)
+        self.setObjectName("codebookDock")
+        self.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        body = QWidget(self)
+        self.tabs = QTabWidget(body)
+        self.tabs.setObjectName("codebookTabs")
+        self.tabs.setDocumentMode(True)
+
+        # actors
+        actors = QWidget(self.tabs)
+        self.actor_filter = QLineEdit(actors)
+        self.actor_filter.setObjectName("actorFilter")
+        self.actor_filter.setPlaceholderText("Filter actors and aliases…")
+        self.actor_filter.setClearButtonEnabled(True)
+        self.actor_model = ActorTableModel(self)
+        self.actor_proxy = ActorFilter(self)
+        self.actor_proxy.setSourceModel(self.actor_model)
+        self.actor_proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.actor_filter.textChanged.connect(self.actor_proxy.setFilterFixedString)
+        self.actor_table = QTableView(actors)
+        self.actor_table.setObjectName("actorTable")
+        self.actor_table.setAccessibleName("Actors")
+        self.actor_table.setModel(self.actor_proxy)
+        self.actor_table.setSortingEnabled(True)
+        self.actor_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.actor_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actor_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.actor_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.actor_table.verticalHeader().hide()
+        self.actor_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.actor_table.setWordWrap(False)
+        self.actor_table.setAlternatingRowColors(True)
+        self.actor_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.actor_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 165)
+        self.actor_buttons = QHBoxLayout()
+        layout = QVBoxLayout(actors)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.actor_filter)
+        layout.addWidget(self.actor_table, 1)
+        layout.addLayout(self.actor_buttons)
+        self.tabs.addTab(actors, "Actors")
+
+        # theories
+        theories = QWidget(self.tabs)
+        self.theory_tree = QTreeWidget(theories)
+        self.theory_tree.setObjectName("theoryTree")
+        self.theory_tree.setAccessibleName("Theories")
+        self.theory_tree.setHeaderLabels(["Theory", "Uses"])
+        self.theory_tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.theory_tree.setAlternatingRowColors(True)
+        self.theory_tree.setUniformRowHeights(True)
+        self.theory_tree.header().setStretchLastSection(False)
+        self.theory_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.theory_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.theory_buttons = QHBoxLayout()
+        tlayout = QVBoxLayout(theories)
+        tlayout.setContentsMargins(4, 4, 4, 4)
+        tlayout.addWidget(self.theory_tree, 1)
+        tlayout.addLayout(self.theory_buttons)
+        self.tabs.addTab(theories, "Theories")
+
+        self.mentions = MentionsPanel(self.tabs)
+        self.tabs.addTab(self.mentions, "Mentions")
+        self.repeats = RepeatsPanel(self.tabs)
+        self.tabs.addTab(self.repeats, "Repeats")
+
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
+        self.setWidget(body)
+
+    def add_button(self, row: QHBoxLayout, name: str, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
+
+
+
 def fill_theory_tree(tree: QTreeWidget, theories: list[Theory]) -> None:
     """Rebuild the tree (parents above children), keeping which items were collapsed and selected."""
     keep = {item.data(0, ID_ROLE) for item in tree.selectedItems()}
@@ -130,4 +236,5 @@ def iter_items(tree: QTreeWidget):
         stack.extend(item.child(i) for i in range(item.childCount()))
 
 
-__all__ = ["ACTOR_COLUMNS", "ID_ROLE", "ActorFilter", "ActorTableModel", "fill_theory_tree", "iter_items"]
+__all__ = ["ACTOR_COLUMNS", "ID_ROLE", "ActorFilter", "ActorTableModel", "CodebookDock", "fill_theory_tree",
+           "iter_items"]

@@ -155,7 +155,7 @@ class ScanController(QObject):
         unchanged = mentions == self.mentions and "mentions" in view.overlays
         self.mentions = mentions
         if not unchanged:  # the common case while annotating: the edit touched no mention
-            view.set_overlay("mentions", spans)
+            view.set_overlay("mentions", spans, in_order=True)  # found in text order
         self.dock.mentions.set_mentions(mentions, view.text, colors, "open")
         self.dock.tabs.setTabText(2, f"Mentions ({len(mentions)})")
 

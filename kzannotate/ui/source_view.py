@@ -30,7 +30,7 @@ READING_WIDTH_CHARS = 78
 DOCUMENT_MARGIN = 14  # room for the margin bars ("margin" overlays) left of the text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverlaySpan:
     """A non-annotation mark drawn over the text (mentions, repeated passages, find hits).
 
@@ -85,9 +85,10 @@ class SourceView(QPlainTextEdit):
         self.horizontalScrollBar().valueChanged.connect(self.view_changed)
 
     # --------------------------------------------------------------- overlays
-    def set_overlay(self, name: str, spans: list[OverlaySpan]) -> None:
-        """Replace one named layer of marks ("mentions", "duplicates", "find"...) and repaint what changed."""
-        self.overlays[name] = sorted(spans, key=lambda s: (s.start, s.end))
+    def set_overlay(self, name: str, spans: list[OverlaySpan], in_order: bool = False) -> None:
+        """Replace one named layer of marks ("mentions", "duplicates", "find"...) and repaint what changed.
+        ``in_order``: the spans already come sorted by (start, end) (saves sorting 30,000 mentions)."""
+        self.overlays[name] = list(spans) if in_order else sorted(spans, key=lambda s: (s.start, s.end))
         self.overlays_changed(name)
 
     def set_overlay_visible(self, name: str, visible: bool) -> None:
