@@ -12,6 +12,7 @@ own file re-imports losslessly):
         <theory> (neutral)
         <sub-theory> ...        the theory tree as it is in kzannotate
     Reliability                 (branch) Reliability A – Completely reliable … F
+      Reliability: as the source  marks a letter taken from the source (see below)
     Credibility                 (branch) Credibility 1 – Confirmed by other sources … 6
 
 Each annotation is one PlainTextSelection (guid = annotation id) coded with its actors, its theory
@@ -19,8 +20,14 @@ stances, its effective reliability letter and its credibility. Source metadata a
 Notes referenced by NoteRef. Stance codes have GUIDs derived from the theory's GUID, so they are
 recognised even if another tool renames them; names are unique across the whole codebook.
 
-A reliability coding equal to the source's own reliability (Variable "Reliability") re-imports as
-"inherited from the source", which is what the annotation most likely meant.
+Every selection is coded with its effective reliability letter, so other tools see a letter. An annotation
+without a letter of its own (it takes its source's, or F) is also coded "Reliability: as the source"; our
+import restores own and inherited letters exactly from that. (A foreign file without that code: a letter
+equal to the source's Variable "Reliability" re-imports as inherited, which is what it most likely meant.)
+
+Code names must be unique, so an actor and a theory both called "Coup" are written as "Coup" and
+"Coup (theory)"; the code's description then carries "Name in kzannotate: Coup", and the import restores it
+(unless the code was renamed in another tool).
 """
 
 from __future__ import annotations
@@ -61,6 +68,9 @@ VARIABLES = (("Author", "author"), ("Outlet", "outlet"), ("Published", "publishe
              ("Language", "language"), ("Reliability", "reliability"), ("Imported from", "imported_from"))
 KIND_PREFIX = "Kind: "
 ALIASES_PREFIX = "Also known as: "
+# When a code name had to be made unique ("Coup (theory)", "Coup [2]"), the description keeps the real one.
+NAME_PREFIX = "Name in kzannotate: "
+INHERITED_NAME = "Reliability: as the source"
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -98,6 +108,10 @@ def stance_name(theory: str, stance: str) -> str:
     return f"{theory} ({stance})"
 
 
+def inherited_guid() -> str:
+    return derived_guid(ROOT, "reliability:inherited")
+
+
 def reliability_code_name(letter: str) -> str:
     return f"Reliability {letter} – {RELIABILITY_NAMES[letter]}"
 
@@ -126,13 +140,24 @@ class _Names:
         return f"{name} [{n}]"
 
 
-def actor_description(actor: CodeInfo) -> str:
+def _name_line(info: CodeInfo, written: str) -> list[str]:
+    """The real name, when the code had to be written under another one (restored on import)."""
+    real = " ".join(xml_text(info.name).split())
+    return [f"{NAME_PREFIX}{real}"] if real and written != real else []
+
+
+def actor_description(actor: CodeInfo, written: str | None = None) -> str:
     lines = [actor.description] if actor.description else []
     if actor.kind and actor.kind != "person":
         lines.append(f"{KIND_PREFIX}{actor.kind}")
     if actor.aliases:
         lines.append(f"{ALIASES_PREFIX}{'; '.join(actor.aliases)}")
+    lines += _name_line(actor, written if written is not None else actor.name)
     return "\n".join(lines)
+
+
+def theory_description(theory: CodeInfo, written: str) -> str:
+    return "\n".join(([theory.description] if theory.description else []) + _name_line(theory, written))
 
 
 def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, str]:
@@ -158,7 +183,8 @@ def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, 
     for actor in ctx.actors.values():
         guid = as_guid(actor.id)
         guids[f"actor:{actor.id}"] = guid
-        code(actors, guid, names.take(actor.name, "actor"), True, actor.color, actor_description(actor))
+        name = names.take(actor.name, "actor")
+        code(actors, guid, name, True, actor.color, actor_description(actor, name))
 
     theories = code(codes, branch_guid("theories"), BRANCHES["theories"], False,
                     description="Competing explanations; each has one code per stance an annotation takes.")
@@ -171,7 +197,7 @@ def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, 
         guid = as_guid(t.id)
         guids[f"theory:{t.id}"] = guid
         name = names.take(t.name, "theory")
-        el = code(parent_el, guid, name, True, t.color, t.description)
+        el = code(parent_el, guid, name, True, t.color, theory_description(t, name))
         for stance in STANCES:
             sg = stance_guid(t.id, stance)
             guids[f"stance:{t.id}:{stance}"] = sg
@@ -188,6 +214,10 @@ def build_codebook(codes: ET.Element, ctx: ExportContext, ns: str) -> dict[str, 
     for letter in RELIABILITY_LETTERS:
         guids[f"reliability:{letter}"] = reliability_guid(letter)
         code(rel, reliability_guid(letter), names.take(reliability_code_name(letter)), True)
+    guids["reliability:inherited"] = inherited_guid()
+    code(rel, inherited_guid(), names.take(INHERITED_NAME), True,
+         description="Coded together with a letter when the annotation has no reliability of its own and "
+                     "takes its source's (the letter coded is then the source's).")
     cred = code(codes, branch_guid("credibility"), BRANCHES["credibility"], False,
                 description="Admiralty code: credibility of the information itself (1–6).")
     for number in range(1, 7):
@@ -209,6 +239,8 @@ def _codes_of(rec: AnnotationRecord, guids: dict[str, str]) -> Iterator[str]:
         if f"stance:{t.id}:{t.stance}" in guids:
             yield guids[f"stance:{t.id}:{t.stance}"]
     yield guids[f"reliability:{rec.reliability}"]
+    if not rec.own_reliability:
+        yield guids["reliability:inherited"]
     yield guids[f"credibility:{rec.credibility}"]
 
 

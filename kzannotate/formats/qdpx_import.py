@@ -83,6 +83,25 @@ def _word(name: str) -> str:
     return re.sub(r"[^\w ]+", "", name.casefold()).strip()
 
 
+def _real_name(description: str | None, name: str) -> tuple[str | None, str]:
+    """(description without our name line, the code's kzannotate name). The name line is honoured only
+    while the code still has the name our export gave it (the real name plus " (…)" or " [n]"): a code
+    renamed in another tool keeps its new name."""
+    if not description or Q.NAME_PREFIX not in description:
+        return description, name
+    lines, real = [], None
+    for line in description.splitlines():
+        if line.startswith(Q.NAME_PREFIX) and real is None:
+            real = " ".join(line[len(Q.NAME_PREFIX):].split()) or None
+        else:
+            lines.append(line)
+    rest = "\n".join(lines).strip() or None
+    if real and (name == real or (name.startswith(real + " ") and re.fullmatch(
+            r" (?:\([^()]*\)|\[\d+\])", name[len(real):]))):
+        return rest, real
+    return rest, name
+
+
 def _color(value: str | None) -> str | None:
     m = _COLOR.match((value or "").strip())
     if not m:
@@ -126,7 +145,7 @@ class _Code:
     color: str | None
     description: str | None
     parent: _Code | None
-    role: str = "theory"  # actor | theory | stance | reliability | credibility | branch | kind
+    role: str = "theory"  # actor | theory | stance | reliability | inherited | credibility | branch | kind
     kind: str | None = None
     stance: str | None = None
     value: Any = None
@@ -144,6 +163,7 @@ class _Importer:
         self.notes: dict[str, str] = {}
         self.note_links: dict[str, list[str]] = {}  # target guid → note guids (Links)
         self.used_notes: set[str] = set()
+        self.has_inherited_code = False  # our export's "Reliability: as the source" code is in the codebook
 
     # ------------------------------------------------------------ reading
     def read(self) -> Any:
@@ -205,7 +225,8 @@ class _Importer:
         for el in kids(parent_el, "Code"):
             guid = norm_guid(el.get("guid")) or str(uuid.uuid4())
             name = " ".join((el.get("name") or "").split()) or "Unnamed code"
-            code = _Code(guid, name, _color(el.get("color")), text_of(el, "Description"), parent)
+            description, real = _real_name(text_of(el, "Description"), name)
+            code = _Code(guid, real, _color(el.get("color")), description, parent)
             word = _word(name)
             child_mode = mode
             if guid == Q.branch_guid("actors") or (mode != "actor" and word in ACTOR_BRANCH):
@@ -216,6 +237,9 @@ class _Importer:
                 code.role, child_mode = "branch", "reliability"
             elif guid == Q.branch_guid("credibility") or word == "credibility":
                 code.role, child_mode = "branch", "credibility"
+            elif guid == Q.inherited_guid() or (mode == "reliability" and word == _word(Q.INHERITED_NAME)):
+                code.role = "inherited"
+                self.has_inherited_code = True
             elif mode == "reliability" and _REL.match(name):
                 code.role, code.value = "reliability", _REL.match(name).group(1)
             elif mode == "credibility" and _CRED.match(name):
@@ -390,6 +414,7 @@ class _Importer:
         theories: dict[str, str] = {}
         reliability = None
         credibility = None
+        inherited = False
         for coding in kids(sel, "Coding"):
             ref = kid(coding, "CodeRef")
             code = self.codes.get(norm_guid(ref.get("targetGUID")) or "") if ref is not None else None
@@ -403,10 +428,12 @@ class _Importer:
                 theories[code.parent.target_id] = code.stance or "supports"
             elif code.role == "reliability" and reliability is None:
                 reliability = code.value
+            elif code.role == "inherited":
+                inherited = True
             elif code.role == "credibility" and credibility is None:
                 credibility = code.value
-        if reliability is not None and reliability == (source.reliability or "F"):
-            reliability = None  # inherited from the source (see qdpx module docstring)
+        if inherited or (not self.has_inherited_code and reliability == (source.reliability or "F")):
+            reliability = None  # taken from the source (see the qdpx module docstring)
         notes = ([d] if (d := text_of(sel, "Description")) else []) + self._note_text(sel)
         user = self.users.get(norm_guid(sel.get("creatingUser")) or "")
         created = sel.get("creationDateTime") or now_iso()

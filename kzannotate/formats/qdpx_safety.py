@@ -6,10 +6,12 @@ the zip headers claim. XML goes through defusedxml (no DTD entities, no external
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import stat
 import unicodedata
 import zipfile
+import zlib
 from bisect import bisect_right
 from pathlib import Path
 from typing import Any
@@ -89,14 +91,20 @@ class SafeArchive:
         return None
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
-        """Read one entry, never more than the caps whatever its header claims."""
+        """Read one entry, never more than the caps whatever its header claims.
+
+        zipfile stops at the size the central directory claims, so a header that understates the size
+        would hide the real data (and fail its CRC). The entry is therefore decompressed as if it were
+        as large as the cap allows; more data than claimed, or than the cap, is refused."""
         limit = min(MAX_ENTRY_BYTES, MAX_TOTAL_BYTES - self.read_total)
+        probe = copy.copy(info)
+        probe.file_size = 1 << 62  # decompress to the real end (the CRC is checked there), not the claim
         try:
-            with self.zf.open(info) as fh:
+            with self.zf.open(probe) as fh:
                 data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, zlib.error) as exc:
             raise _refuse(self.path.name, f"the entry “{info.filename}” cannot be read ({exc})") from exc
-        if len(data) > limit:
+        if len(data) > limit or len(data) > info.file_size:
             raise _refuse(self.path.name, f"the entry “{info.filename}” is larger than it claims or than "
                                           "the size limit")
         self.read_total += len(data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -74,12 +74,20 @@ def test_qdc_validates(golden, tmp_path):
 
 
 def test_round_trip_is_lossless(golden, tmp_path):
+    # an actor and a theory with the same name: the file must call one of them "Coup (theory)"
+    golden.add_actor("Coup", id=ids(4))
+    golden.add_theory("Coup", parent_id=ids(11), id=ids(14), description="Seizure of power")
+    golden.update_annotation(ids(36), theories={ids(14): "contradicts"}, actor_ids=[ids(4)])
     out = tmp_path / "g.qdpx"
     run_export(golden, "qdpx", out)
+    assert b'name="Coup (theory)"' in qde(out)
     fresh = Project.create(tmp_path / "fresh.kza")
     try:
         line = cli_import(fresh, out)
         assert "6 annotations added" in line
+        coup = fresh.get_theory(ids(14))
+        assert (coup.name, coup.parent_id, coup.description) == ("Coup", ids(11), "Seizure of power")
+        assert fresh.get_actor(ids(4)).name == "Coup" and fresh.theory_by_name("Coup (theory)") is None
         for sid in (ids(21), ids(22), ids(23)):
             a = golden.annotations_for_source(sid)
             b = fresh.annotations_for_source(sid)
@@ -99,6 +107,70 @@ def test_round_trip_is_lossless(golden, tmp_path):
         assert counts(fresh) == before
     finally:
         fresh.close()
+
+
+def test_a_renamed_theory_matches_by_its_real_name(golden, tmp_path):
+    """A project that already has a theory "Coup" (another id) gets the file's "Coup (theory)" matched to
+    it, not a duplicate; a code renamed in another tool keeps the new name."""
+    golden.add_actor("Coup", id=ids(4))
+    golden.add_theory("Coup", id=ids(14))
+    golden.add_theory("Purge", id=ids(15))
+    golden.add_actor("Purge", id=ids(5))
+    golden.update_annotation(ids(36), theories={ids(14): "supports", ids(15): "neutral"})
+    out = tmp_path / "g.qdpx"
+    run_export(golden, "qdpx", out)
+    renamed = qde(out).replace(b'name="Purge (theory)"', b'name="Purge of elites"')
+    with zipfile.ZipFile(out) as zf:
+        files = {n: zf.read(n) for n in zf.namelist() if n != "project.qde"}
+    other = make_qdpx(tmp_path / "renamed.qdpx", renamed.decode("utf-8"), files)
+    mine = Project.create(tmp_path / "mine.kza")
+    try:
+        mine_coup = mine.add_theory("coup", id=ids(77))
+        report = import_qdpx(mine, other)
+        assert mine.theory_by_name("Coup").id == ids(77) and report.theories_matched == 1
+        assert {t.name for t in mine.list_theories()} == {
+            "coup", "Purge of elites", "Palace coup", "Masimov's bid", "Foreign terrorists"}
+        (ann,) = [a for a in mine.annotations_for_source(ids(23))]
+        assert ann.theories == tuple(sorted(((mine_coup.id, "supports"), (ids(15), "neutral"))))
+    finally:
+        mine.close()
+
+
+def test_round_trip_keeps_own_and_inherited_reliability(golden, tmp_path, project_schema):
+    """Own letter equal to the source's, own letter on an unrated source (F included) and inherited
+    letters all come back as they were; other tools still see the effective letter on every selection."""
+    plain = golden.get_source(ids(21)).text
+    emoji = golden.get_source(ids(22)).text
+    start = plain.index("Zhanaozen")
+    golden.add_annotation(ids(21), start, start + 9, reliability="B", id=ids(41))  # == the source's B
+    start = emoji.index("Almaty")
+    golden.add_annotation(ids(22), start, start + 6, reliability="F", id=ids(42))  # own F, unrated source
+    golden.add_annotation(ids(22), 0, 6, reliability="D", id=ids(43))  # own D, unrated source
+    out = tmp_path / "g.qdpx"
+    run_export(golden, "qdpx", out)
+    xml = qde(out)
+    project_schema.validate(xml.decode("utf-8"))
+    assert b'name="Reliability: as the source"' in xml
+    fresh = Project.create(tmp_path / "fresh.kza")
+    try:
+        import_qdpx(fresh, out)
+        want = {a: golden.get_annotation(ids(a)).reliability for a in (31, 33, 34, 41, 42, 43)}
+        assert want == {31: None, 33: "C", 34: None, 41: "B", 42: "F", 43: "D"}
+        assert {a: fresh.get_annotation(ids(a)).reliability for a in want} == want
+    finally:
+        fresh.close()
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(xml)
+    ns = "{urn:QDA-XML:project:1.0}"
+    names = {c.get("guid"): c.get("name") for c in root.iter(f"{ns}Code")}
+    coded = {s.get("guid"): sorted(names[r.get("targetGUID")] for r in s.iter(f"{ns}CodeRef")
+                                   if names[r.get("targetGUID")].startswith("Reliability"))
+             for s in root.iter(f"{ns}PlainTextSelection")}
+    assert coded[ids(41)] == ["Reliability B – Usually reliable"]
+    assert coded[ids(31)] == ["Reliability B – Usually reliable", "Reliability: as the source"]
+    assert coded[ids(34)] == ["Reliability F – Reliability cannot be judged", "Reliability: as the source"]
+    assert coded[ids(42)] == ["Reliability F – Reliability cannot be judged"]
 
 
 def test_filtered_qdpx_only_has_the_scope(golden, tmp_path, project_schema):
@@ -310,14 +382,45 @@ def test_huge_compressed_entry_is_refused(seeds_project, tmp_path):
     refused(seeds_project, path, "compressed suspiciously well")
 
 
+def understate_size(data: bytes, name: str, claimed: int) -> bytes:
+    """The archive with ``name``'s uncompressed size in both its headers replaced by ``claimed``."""
+    out = bytearray(data)
+    encoded = name.encode()
+    for sig, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        pos = out.find(sig)
+        while pos != -1:
+            if out[pos + name_at:pos + name_at + len(encoded)] == encoded:
+                out[pos + size_at:pos + size_at + 4] = struct.pack("<I", claimed)
+                break
+            pos = out.find(sig, pos + 1)
+        else:
+            raise AssertionError(f"no {sig!r} header for {name}")
+    return bytes(out)
+
+
 def test_size_caps_do_not_trust_headers(seeds_project, tmp_path, monkeypatch):
+    """The source file claims 100 bytes (under the cap, so the header check lets it through) but holds
+    20,000: only the capped read sees the real size."""
     monkeypatch.setattr(qdpx_safety, "MAX_ENTRY_BYTES", 4096)
     path = foreign(tmp_path)
-    buf = io.BytesIO(path.read_bytes())
-    with zipfile.ZipFile(buf, "a") as zf:
-        zf.writestr("sources/big.txt", b"x" * 10_000)
-    path.write_bytes(buf.getvalue())
-    refused(seeds_project, path, "too large")
+    name = "sources/CCCCCCCC-0000-4000-8000-000000000001.txt"
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("project.qde").decode("utf-8")
+    big = (CRLF_TEXT * 400).encode("utf-8")
+    assert len(big) > 4096 * 4
+    make_qdpx(path, xml, {name: big})
+    path.write_bytes(understate_size(path.read_bytes(), name, 100))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo(name).file_size == 100  # the lie is what the archive says
+    refused(seeds_project, path, f"the entry “{name}” is larger than it claims or than the size limit")
+
+
+def test_an_understated_size_under_the_cap_is_refused_too(seeds_project, tmp_path):
+    """Within the caps, more data than the header claims is still a lie: refused, not cut short."""
+    path = foreign(tmp_path)
+    name = "sources/CCCCCCCC-0000-4000-8000-000000000001.txt"
+    path.write_bytes(understate_size(path.read_bytes(), name, 20))
+    refused(seeds_project, path, "larger than it claims")
 
 
 def test_a_failure_half_way_rolls_everything_back(seeds_project, tmp_path, monkeypatch):
