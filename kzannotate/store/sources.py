@@ -190,6 +190,21 @@ class SourcesMixin:
         self._changed(Change("source", (source_id,), (source_id,)))
         return old
 
+    def restore_source_fields(self: Project, source_id: str, values: dict[str, Any]) -> None:
+        """Put metadata back exactly as it was (undo), without the checks an edit gets: a date an import
+        kept as written ("Winter 2022") must come back as it was, even though an edit could not set it."""
+        unknown = set(values) - set(SOURCE_META_FIELDS)
+        if unknown:
+            raise errors.ValidationError(f"These source fields cannot be edited: {sorted(unknown)}.")
+        self.get_source(source_id)  # a clear error if it is gone
+        if not values:
+            return
+        row = {**values, "updated_at": now_iso()}
+        with self.transaction() as conn:
+            conn.execute(f"UPDATE sources SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                         [*row.values(), source_id])
+        self._changed(Change("source", (source_id,), (source_id,)))
+
     def delete_source(self: Project, source_id: str) -> SourceSnapshot:
         """Delete a source and its annotations; the snapshot restores both."""
         source = self.get_source(source_id)

@@ -252,6 +252,11 @@ class AnnotatingController(QObject):
         self._show_draft(PanelValues())
         self.window.actions["edit_source"].setEnabled(self.source_id is not None)
 
+    def flush(self) -> None:
+        """Save a note still being typed now (the project is about to be closed, replaced or copied)."""
+        self.panel.flush_note()
+        self._seal_note()
+
     def save_layout(self) -> None:
         self.settings.setValue("window/reader_splitter", self.reader_splitter.saveState())
         self.settings.setValue("window/panel_splitter", self.panel.lists_splitter.saveState())
@@ -507,7 +512,8 @@ class AnnotatingController(QObject):
         quote = " ".join(ann.quote.split())
         quote = quote if len(quote) <= 90 else quote[:89] + "…"
         who = f" · {ann.annotator}" if ann.annotator else ""
-        self.panel.set_mode(True, f"Annotation · {ann.rating(self.source_letter)}", f"“{quote}”{who}")
+        self.panel.set_mode(True, f"Annotation · {ann.rating(self.source_letter)}", f"“{quote}”{who}",
+                            owner=self._project)
 
     def deselect(self) -> None:
         self.panel.flush_note()
@@ -649,8 +655,8 @@ class AnnotatingController(QObject):
                                             f"{' '.join(ann.quote.split())[:60]}", 4000)
 
     def _field_changed(self, name: str) -> None:
-        if self.selected_id is None or not self.panel.editing:
-            return
+        if self.selected_id is None or not self.panel.editing or not self.panel.owned_by(self.window.project):
+            return  # nothing selected, or the selection belongs to a project that was closed meanwhile
         if not self._writable():
             self._show_selected(scroll=False)
             return

@@ -143,6 +143,7 @@ class AnnotationPanel(QWidget):
         self.setAccessibleName("Annotation")
         self.setMinimumWidth(260)
         self.editing = False
+        self.owner: object = None  # the project the edited annotation belongs to (edits go nowhere else)
         self._loading = False
         self._source_letter: str | None = None
 
@@ -422,13 +423,19 @@ class AnnotationPanel(QWidget):
         else:
             item.setText(1, "")
 
-    def set_mode(self, editing: bool, heading: str = "", detail: str = "") -> None:
-        """Draft (new annotation) or edit (the selected one); headings tell which."""
+    def set_mode(self, editing: bool, heading: str = "", detail: str = "", owner: object = None) -> None:
+        """Draft (new annotation) or edit (the selected one, of project ``owner``); headings tell which."""
         self.editing = editing
+        self.owner = owner if editing else None
         self.heading.setText(heading or ("Annotation" if editing else "New annotation"))
         self.subheading.setText(detail or ("Changes are saved as you make them." if editing else
                                            "Select text in the source, then choose actors and theories."))
         self.delete_button.setVisible(editing)
+
+    def owned_by(self, project: object) -> bool:
+        """True when the annotation being edited belongs to ``project``: an edit still pending when another
+        project was opened must not be written into that one (its ids mean nothing there)."""
+        return self.editing and self.owner is project
 
     def set_annotator(self, name: str | None) -> None:
         self.annotator_label.setText(f"Annotator: {name}" if name else "")

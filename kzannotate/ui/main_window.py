@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.actions["zoom_out"].triggered.connect(lambda: self.source_view.zoom(-1))
         self.actions["zoom_reset"].triggered.connect(lambda: self.source_view.zoom(0))
         self.actions["quit"].triggered.connect(self.close)
+        for name in ("save_copy", "export", "merge_project"):  # before their own handlers: a consistent file
+            self.actions[name].triggered.connect(self.flush_pending)
         self._wire_undo()
         self.file_menu = FileMenu(self)
         self.resize(1280, 800)
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project | None) -> None:
         """Switch to another project (closing the current one); the undo history starts afresh."""
         if self.project is not None:
+            self.flush_pending()
             self.project.unsubscribe(self._on_change)
             self.project.close()
         self.undo_stack.clear()
@@ -156,6 +159,16 @@ class MainWindow(QMainWindow):
             self.show_source(None)
         self._update_title()
         self.project_changed()
+
+    def flush_pending(self) -> None:
+        """Hook for features: save edits still waiting (a note being typed) into the open project now.
+
+        Called before the project is closed or replaced, and before it is copied, exported or merged.
+        """
+        for feature in self.features:
+            hook = getattr(feature, "flush", None)
+            if hook:
+                hook()
 
     def project_changed(self) -> None:
         """Hook for features: called after a project was opened or closed."""
@@ -450,6 +463,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.settings.sync()
         if self.project is not None:
+            self.flush_pending()
             self.project.unsubscribe(self._on_change)
             self.project.close()
             self.project = None

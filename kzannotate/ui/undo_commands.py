@@ -210,7 +210,7 @@ class EditSourceCommand(_Command):
         self._reveal(self.source_id, None)
 
     def _undo(self) -> None:
-        self.project.update_source(self.source_id, **self.old)
+        self.project.restore_source_fields(self.source_id, self.old)  # exact old values, unvalidated
         self._reveal(self.source_id, None)
 
 
