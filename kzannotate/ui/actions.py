@@ -23,6 +23,7 @@ class ActionSpec:
     tip: str = ""
     checkable: bool = False
     separator_before: bool = False
+    extra: tuple[str, ...] = ()  # more keys for the same action, after the standard one (e.g. Ctrl+=)
 
 
 MENUS = (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("annotate", "&Annotate"),
@@ -49,15 +50,17 @@ SPECS: list[ActionSpec] = [
                separator_before=True),
     # Edit
     ActionSpec("undo", "&Undo", "edit", Std.Undo, "Undo the last change"),
-    ActionSpec("redo", "&Redo", "edit", Std.Redo, "Redo the change just undone"),
+    ActionSpec("redo", "&Redo", "edit", Std.Redo, "Redo the change just undone", extra=("Ctrl+Shift+Z",)),
     ActionSpec("edit_source", "Source &Details…", "edit", "Ctrl+Shift+D",
                "Edit the open source's title, outlet, date and reliability letter", separator_before=True),
     ActionSpec("find", "&Find in Source…", "edit", Std.Find, "Find text in the open source",
                separator_before=True),
     ActionSpec("find_next", "Find &Next", "edit", Std.FindNext),
     ActionSpec("find_previous", "Find Pre&vious", "edit", Std.FindPrevious),
+    ActionSpec("preferences", "&Preferences…", "edit", Std.Preferences,
+               "Your annotator name and the size limit for imported files", separator_before=True),
     # View
-    ActionSpec("zoom_in", "Zoom &In", "view", Std.ZoomIn, "Larger text in the reader"),
+    ActionSpec("zoom_in", "Zoom &In", "view", Std.ZoomIn, "Larger text in the reader", extra=("Ctrl+=",)),
     ActionSpec("zoom_out", "Zoom &Out", "view", Std.ZoomOut, "Smaller text in the reader"),
     ActionSpec("zoom_reset", "&Reset Zoom", "view", "Ctrl+0"),
     ActionSpec("show_sources", "&Sources", "view", None, "Show the list of sources (left)", checkable=True,
@@ -129,13 +132,23 @@ def spec(name: str) -> ActionSpec:
 
 
 # Standard keys that some platforms leave unbound (Windows has no Quit key): use the common key there.
-FALLBACK_KEYS: dict[Std, str] = {Std.Quit: "Ctrl+Q"}
+FALLBACK_KEYS: dict[Std, str] = {Std.Quit: "Ctrl+Q", Std.Preferences: "Ctrl+,"}
 
 
 def _platform_key(shortcut: Std | str) -> Std | str:
     if isinstance(shortcut, Std) and not QKeySequence.keyBindings(shortcut) and shortcut in FALLBACK_KEYS:
         return FALLBACK_KEYS[shortcut]
     return shortcut
+
+
+def spec_keys(s: ActionSpec) -> list[QKeySequence]:
+    """The action's keys: the platform's standard key first (what menus show), then the extra ones."""
+    keys = [QKeySequence(_platform_key(s.shortcut))] if s.shortcut is not None else []
+    for extra in s.extra:
+        key = QKeySequence(extra)
+        if not key.isEmpty() and key not in keys:
+            keys.append(key)
+    return [k for k in keys if not k.isEmpty()]
 
 
 def build_actions(window: QMainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
@@ -149,8 +162,9 @@ def build_actions(window: QMainWindow) -> tuple[dict[str, QAction], dict[str, QM
     for s in SPECS:
         action = QAction(s.text, window)
         action.setObjectName(f"action_{s.name}")
-        if s.shortcut is not None:
-            action.setShortcut(QKeySequence(_platform_key(s.shortcut)))
+        keys = spec_keys(s)
+        if keys:
+            action.setShortcuts(keys)
         if s.tip:
             action.setStatusTip(s.tip)
             action.setToolTip(s.tip)

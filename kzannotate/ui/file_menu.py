@@ -19,6 +19,7 @@ from kzannotate.store import Project
 from kzannotate.store.errors import ProjectError, ProjectLockedError, UserError
 from kzannotate.store.project import PROJECT_SUFFIX
 from kzannotate.text.importer import import_files
+from kzannotate.ui.preferences import import_limit_bytes
 from kzannotate.ui.undo_commands import ImportSourcesCommand
 
 if TYPE_CHECKING:
@@ -218,7 +219,20 @@ class FileMenu:
             dialog.setLabelText(f"Importing {Path(path).name}…")
             return not dialog.wasCanceled()
 
-        results = import_files(project, paths, progress=progress)
+        before = set(project.source_ids())
+        try:
+            results = import_files(project, paths, progress=progress,
+                                   max_bytes=import_limit_bytes(window.settings))  # Edit › Preferences
+        except BaseException:
+            # Each file is its own transaction: if something fails mid-way (not a refused file, those are
+            # reported), the sources added so far still become the one undo step, so undo stays truthful.
+            if dialog is not None:
+                dialog.close()
+            done = [i for i in project.source_ids() if i not in before]
+            if done:
+                window.undo_stack.push(ImportSourcesCommand(
+                    project, done, report=lambda e: QMessageBox.warning(window, "Undo", str(e))))
+            raise
         if dialog is not None:
             dialog.setValue(len(paths))
             dialog.close()

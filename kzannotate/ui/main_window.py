@@ -51,7 +51,7 @@ NO_SOURCE_TEXT = "Pick a source in the list on the left to read and annotate it.
 
 # Feature modules that add docks, menus and dialogs; each has ``install(window)``.
 FEATURES = ("kzannotate.ui.annotating", "kzannotate.ui.codebook_dock", "kzannotate.ui.exchange",
-            "kzannotate.ui.analysis", "kzannotate.ui.robustness", "kzannotate.ui.help")
+            "kzannotate.ui.analysis", "kzannotate.ui.robustness", "kzannotate.ui.help", "kzannotate.ui.preferences")
 
 
 class MainWindow(QMainWindow):
