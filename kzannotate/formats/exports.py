@@ -53,11 +53,13 @@ class ExportResult:
     count: int
     format: ExportFormat
     extra: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()  # things the user should know (e.g. where the metadata went instead)
 
     def summary(self) -> str:
         what = "codes" if self.format.key == "qdc" else "annotations"
         extra = "".join(f" and {p.name}" for p in self.extra)
-        return f"wrote {self.path}{extra}: {self.count} {what} ({self.format.label})"
+        notes = "".join(f"\nnote: {n}." for n in self.notes)
+        return f"wrote {self.path}{extra}: {self.count} {what} ({self.format.label}){notes}"
 
 
 def get_format(key: str) -> ExportFormat:
@@ -86,6 +88,6 @@ def run_export(project: Project, fmt: str, path: str | os.PathLike[str], *, scop
     else:
         out = func(ctx.load(), path, progress=progress, bom=bom)
     if isinstance(out, tuple):
-        count, extra = out
-        return ExportResult(path, count, spec, tuple(extra))
+        count, extra, *notes = out
+        return ExportResult(path, count, spec, tuple(extra), tuple(notes[0]) if notes else ())
     return ExportResult(path, out, spec)

@@ -4,6 +4,9 @@
 open (WAL readers never block). A filtered copy deletes what is out of scope inside the copy and vacuums
 again, so deleted text does not linger in free pages. ``metadata.json`` beside it describes every table and
 column for Datasette; the descriptions live in ``TABLE_DOCS`` below (the one place, also used by docs).
+A ``metadata.json`` that is not Datasette's is never replaced: ours then goes to ``<stem>.metadata.json``.
+Both files are staged as temporaries and moved into place together at the end, so a failure (disk full,
+cancel) leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from kzannotate.formats.atomic import ExportError, atomic_write_text, public_mode
+from kzannotate.formats.atomic import ExportError, public_mode
 from kzannotate.formats.common import ExportCancelled, ExportContext, Progress, check
 
 TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
@@ -87,28 +91,140 @@ def datasette_metadata(conn: sqlite3.Connection, db_name: str, title: str) -> di
             "databases": {db_name: {"tables": tables}}}
 
 
-def _write_metadata(path: Path, data: dict[str, Any]) -> Path:
-    meta_path = path.parent / "metadata.json"
-    with contextlib.suppress(OSError, ValueError):  # keep other databases already described there
-        old = json.loads(meta_path.read_text(encoding="utf-8"))
-        if isinstance(old, dict) and isinstance(old.get("databases"), dict):
-            old["databases"].update(data["databases"])
-            data = {**old, "databases": old["databases"]}
-    atomic_write_text(meta_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    return meta_path
+# Top-level keys of Datasette's metadata.json: a file with others is somebody else's and is left alone.
+DATASETTE_KEYS = frozenset({
+    "title", "description", "description_html", "license", "license_url", "source", "source_url", "about",
+    "about_url", "databases", "plugins", "extra_css_urls", "extra_js_urls", "allow", "allow_sql",
+    "permissions", "settings"})
+_replace = os.replace  # module level so tests can make a replace fail
+
+
+def _datasette_metadata_in(path: Path) -> tuple[bool, dict[str, Any] | None]:
+    """(may we write ``path``, its current Datasette metadata or None when there is no such file)."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return True, None
+    except (OSError, ValueError):
+        return False, None
+    if not isinstance(old, dict):
+        return False, None
+    databases = old.get("databases", {})
+    if isinstance(databases, dict) and ("databases" in old or set(old) <= DATASETTE_KEYS):
+        return True, old
+    return False, None
+
+
+def metadata_target(path: Path) -> tuple[Path, dict[str, Any] | None, str | None]:
+    """Where the metadata goes: ``metadata.json`` beside the copy when it is absent or Datasette's own,
+    else ``<stem>.metadata.json`` (a user's file is never replaced). Returns (file, its current Datasette
+    metadata, a note for the user or None)."""
+    shared = path.parent / "metadata.json"
+    ok, old = _datasette_metadata_in(shared)
+    if ok:
+        return shared, old, None
+    own = path.parent / f"{path.stem}.metadata.json"
+    ok, old = _datasette_metadata_in(own)
+    if not ok:
+        raise ExportError(f"Could not write {path.name}: {shared.name} and {own.name} in that folder are not "
+                          "Datasette metadata and are left as they are; choose another folder or file name. "
+                          "Nothing was saved.")
+    return own, old, (f"{shared.name} in that folder is not Datasette metadata, so it was left as it is; the "
+                      f"description is in {own.name} (datasette {path.name} -m {own.name})")
+
+
+def merged_metadata(old: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Our database's entry added to (or replaced in) an existing Datasette metadata file."""
+    if old is None:
+        return data
+    merged = dict(old)
+    for key in ("title", "description"):
+        merged.setdefault(key, data[key])
+    merged["databases"] = {**old.get("databases", {}), **data["databases"]}
+    return merged
+
+
+def _staged_text(target: Path, text: str) -> Path:
+    """``text`` in a temporary file beside ``target`` (installed later by ``_install``)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        public_mode(name)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _set_aside(target: Path) -> Path | None:
+    """A copy of ``target`` (a hard link when possible) to put back if a later step fails."""
+    if not target.exists():
+        return None
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)
+    try:
+        os.link(target, name)
+    except OSError:
+        shutil.copy2(target, name)
+    return Path(name)
+
+
+def _install(pairs: list[tuple[Path, Path]]) -> None:
+    """Move each staged file onto its target, all or nothing: if one move fails, the targets already
+    replaced get their previous content back (or are removed if they did not exist)."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for i, (staged, target) in enumerate(pairs):
+            kept = _set_aside(target) if i < len(pairs) - 1 else None  # the last move needs no way back
+            try:
+                _replace(staged, target)
+            except BaseException:
+                if kept is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(kept)
+                raise
+            done.append((target, kept))
+    except BaseException:
+        for target, kept in reversed(done):
+            with contextlib.suppress(OSError):
+                if kept is not None:
+                    _replace(kept, target)
+                else:
+                    os.unlink(target)
+        raise
+    finally:
+        for _target, kept in done:
+            if kept is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(kept)
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).rstrip(".")
 
 
 def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progress | None = None,
-           **_: Any) -> tuple[int, list[Path]]:
-    """Copy the project to ``path`` (all or nothing) and write metadata.json; returns (annotations, extras)."""
+           **_: Any) -> tuple[int, list[Path], list[str]]:
+    """Copy the project to ``path`` and write its Datasette metadata, both or neither; returns
+    (annotations, [metadata file], notes for the user)."""
     path = Path(path)
     conn = ctx.project.conn
     if conn.in_transaction:
         raise ExportError("The project is busy saving; try the export again in a moment.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    meta_path, old_meta, note = metadata_target(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"Could not write {path.name}: {_reason(exc)}. Nothing was saved.") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     public_mode(tmp)
+    meta_tmp: Path | None = None
     steps = [0]
 
     def handler() -> int:
@@ -123,7 +239,7 @@ def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progre
         except sqlite3.OperationalError as exc:
             if "interrupt" in str(exc).lower():
                 raise ExportCancelled() from exc
-            raise ExportError(f"Could not copy the project: {exc}.") from exc
+            raise
         finally:
             conn.set_progress_handler(None, 0)
         copy = sqlite3.connect(tmp, isolation_level=None)
@@ -149,11 +265,19 @@ def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progre
         finally:
             copy.close()
         check(progress, 1, 1)
-        os.replace(tmp, path)
-        meta_path = _write_metadata(path, metadata)
-    except sqlite3.Error as exc:
-        raise ExportError(f"Could not write {path.name}: {exc}. Nothing was saved.") from exc
+        text = json.dumps(merged_metadata(old_meta, metadata), ensure_ascii=False, indent=2) + "\n"
+        try:
+            meta_tmp = _staged_text(meta_path, text)
+        except OSError as exc:
+            raise ExportError(f"Could not write {meta_path.name}: {_reason(exc)}. Nothing was saved "
+                              f"({path.name} was not written either).") from exc
+        # the small metadata file first: if the database then cannot be moved, it gets its old content back
+        _install([(meta_tmp, meta_path), (tmp, path)])
+    except (sqlite3.Error, OSError) as exc:
+        raise ExportError(f"Could not write {path.name}: {_reason(exc)}. Nothing was saved.") from exc
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return count, [meta_path]
+        for leftover in (tmp, meta_tmp):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+    return count, [meta_path], [note] if note else []

@@ -262,7 +262,8 @@ class ExportDialog(QDialog):
             problem = "Tick at least one source."
         if not self.path_edit.text().strip():
             problem = problem or "Choose where to save the file."
-        notes = {"sqlite": "A metadata.json for Datasette is written next to the database.",
+        notes = {"sqlite": "Datasette's metadata.json is written next to the database (to <name>.metadata.json "
+                           "if a metadata.json of another kind is there).",
                  "qdpx": "Opens in NVivo, ATLAS.ti, MAXQDA and QualCoder.",
                  "html": "One self-contained file; print it or open it in any browser."}
         self.hint.setText(problem or notes.get(spec.key, ""))
@@ -290,7 +291,9 @@ class ExportDialog(QDialog):
         settings.setValue("export/bom", self.bom.isChecked())
         self.result_ = self.run_export(target)
         if self.result_ is not None:
-            self.window_.statusBar().showMessage(self.result_.summary(), 8000)
+            self.window_.statusBar().showMessage(self.result_.summary().split("\n", 1)[0], 8000)
+            if self.result_.notes:  # e.g. the metadata went elsewhere: too important for the status bar
+                show_report(self.window_, "Export", self.result_.summary(), "exportReport")
             super().accept()
 
     def _confirm_replace(self, target: Path) -> bool:
