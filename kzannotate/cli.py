@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -73,6 +74,32 @@ def argv_hook(name: str):
     return register
 
 
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type=``: a whole number not below ``minimum`` (else a usage error, exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse
+
+
+def positive_number(text: str) -> float:
+    """An argparse ``type=``: a finite number above zero (sizes such as ``--max-mb``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text}")
+    return value
+
+
 def _print_json(value: object) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -98,7 +125,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 def _setup_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("files", type=Path, nargs="+", metavar="FILE")
-    p.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    p.add_argument("--max-mb", type=positive_number, default=50.0,
+                   help="refuse files larger than this many MB (default 50)")
 
 
 @command("import", "add sources; one line per file: added, or why not")(_setup_import)
@@ -139,14 +167,21 @@ def _setup_info(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
+OLDER_FORMAT_NOTE = "older format: open it in kzannotate (or run any command that changes it) to upgrade"
+
+
 @command("info", "schema version and counts of sources, actors, theories, annotations")(_setup_info)
 def cmd_info(args: argparse.Namespace) -> int:
-    with Project.open(args.project, read_only=True) as project:
+    # read-only (never upgrades); an older file is reported as it is, with what its tables allow
+    with Project.open(args.project, read_only=True, allow_older=True) as project:
         info = project.info()
     if args.json:
         _print_json(info)
-    else:
-        for key in ("name", "schema_version", "sources", "actors", "theories", "annotations"):
+        return 0
+    for key in ("name", "schema_version", "sources", "actors", "theories", "annotations"):
+        if key == "sources" and info["needs_upgrade"]:
+            print(OLDER_FORMAT_NOTE)
+        if info[key] is not None:
             print(f"{key}: {info[key]}")
     return 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kzannotate.cli import _print_json, command, open_for_writing
+from kzannotate.cli import _print_json, command, int_at_least, open_for_writing
 from kzannotate.store import Project
 from kzannotate.store.errors import UserError
 
@@ -74,7 +74,8 @@ def cmd_mentions(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- duplicates
 def _setup_duplicates(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", type=Path)
-    p.add_argument("--min-chars", type=int, default=200, help="shortest passage to report (default 200)")
+    p.add_argument("--min-chars", type=int_at_least(20), default=200,
+                   help="shortest passage to report (at least 20; default 200)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -82,8 +83,6 @@ def _setup_duplicates(p: argparse.ArgumentParser) -> None:
 def cmd_duplicates(args: argparse.Namespace) -> int:
     from kzannotate.text.duplicates import find_repeats, line_range
 
-    if args.min_chars < 20:
-        raise UserError("--min-chars must be at least 20.")
     with Project.open(args.project, read_only=True) as project:
         texts = {sid: project.get_source(sid).text for sid in project.source_ids()}
         titles = _titles(project)

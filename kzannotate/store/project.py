@@ -229,8 +229,13 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
         return project
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Project:
-        """Open an existing project, upgrading an older schema in place (each step one transaction)."""
+    def open(cls, path: str | os.PathLike[str], *, read_only: bool = False, allow_older: bool = False) -> Project:
+        """Open an existing project, upgrading an older schema in place (each step one transaction).
+
+        Read-only, an older file cannot be upgraded and is refused, unless ``allow_older``: then it is opened
+        as it is, for ``info()`` only (``needs_upgrade`` is true; the rest of the API expects the current
+        schema).
+        """
         path = Path(path)
         if not path.exists():
             raise errors.ProjectNotFoundError(f"{path} does not exist.")
@@ -249,10 +254,10 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
         if problem and not Path(str(path) + "-wal").exists():
             raise errors.CorruptProjectError(
                 f"{path.name} is damaged and cannot be read: {problem}. Restore it from a backup copy.")
-        return cls._open(path, creating=False, read_only=read_only)
+        return cls._open(path, creating=False, read_only=read_only, allow_older=allow_older and read_only)
 
     @classmethod
-    def _open(cls, path: Path, *, creating: bool, read_only: bool) -> Project:
+    def _open(cls, path: Path, *, creating: bool, read_only: bool, allow_older: bool = False) -> Project:
         lock = None if read_only else _ProcessLock(path)
         if lock:
             lock.acquire()
@@ -280,9 +285,13 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
             if not read_only:
                 project._check_writable()
                 project._migrate()
-            elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            elif (version := conn.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
+                if allow_older:
+                    return project
                 raise errors.ReadOnlyError(
-                    f"{path.name} uses an older format that must be upgraded, but it is opened read-only.")
+                    f"{path.name} uses an older format (version {version}) that must be upgraded before it can "
+                    "be read, but it is opened read-only. To upgrade it, open it in kzannotate (or run any "
+                    "command that changes it, such as kzannotate import) where the file can be written.")
             missing = missing_tables(conn)
             if missing:
                 raise errors.CorruptProjectError(
@@ -461,13 +470,22 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    @property
+    def needs_upgrade(self) -> bool:
+        """An older file opened read-only with ``allow_older`` (writable opens upgrade at once)."""
+        return self.schema_version < SCHEMA_VERSION
+
     def info(self) -> dict[str, Any]:
-        """Schema version and counts: what ``kzannotate info`` prints."""
-        count = {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        """Schema version and counts: what ``kzannotate info`` prints. An older file (``needs_upgrade``)
+        gets the counts its tables allow (None where a table is missing) and no meta it lacks."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        count = {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in tables else None
                  for t in ("sources", "actors", "theories", "annotations")}
-        return {"path": str(self.path), "name": self.name, "schema_version": self.schema_version,
-                "app_version": self.get_meta("app_version"), "created_at": self.get_meta("created_at"),
-                **count}
+        meta = "meta" in tables
+        return {"path": str(self.path), "name": self.name if meta else self.path.stem,
+                "schema_version": self.schema_version, "needs_upgrade": self.needs_upgrade,
+                "app_version": self.get_meta("app_version") if meta else None,
+                "created_at": self.get_meta("created_at") if meta else None, **count}
 
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Rows as dicts (read-only helper for reports and exports)."""
