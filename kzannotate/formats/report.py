@@ -267,6 +267,28 @@ def export_html(ctx: ExportContext, path: str | os.PathLike[str], *, progress: P
 
 
 # --------------------------------------------------------------------- RTF
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _rtf_unicode(match: re.Match[str]) -> str:
+    """``\\uN`` takes a signed 16-bit N (the RTF spec): code units above 32767 are written minus 65536;
+    characters beyond the BMP become their UTF-16 surrogate pair. The header's ``\\uc0`` means no
+    fallback character follows."""
+    code = ord(match.group())
+    units = [code] if code < 0x10000 else [0xD800 + ((code - 0x10000) >> 10), 0xDC00 + (code & 0x3FF)]
+    return "".join(f"{{\\u{u - 0x10000 if u > 0x7FFF else u}}}" for u in units)
+
+
+class _RtfFormatter(RtfFormatter):
+    """pygments' RtfFormatter writes ``\\uN`` unsigned (e.g. ``\\u55357`` for half an emoji), which
+    strict readers reject or misread; this one writes the signed values the spec asks for."""
+
+    def _escape_text(self, text: str) -> str:
+        if not text:
+            return ""
+        return _NON_ASCII.sub(_rtf_unicode, self._escape(text)).replace("\n", "\\par")
+
+
 def _rtf_tokens(ctx: ExportContext, data: list[tuple[SourceInfo, str, list[AnnotationRecord]]],
                 generated: str) -> Iterator[tuple[_TokenType, str]]:
     yield Heading, f"{ctx.project.name} — annotation report\n"
@@ -308,7 +330,7 @@ def export_rtf(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Pr
                **_: Any) -> int:
     data, colors = _collect(ctx, progress)
     style = codebook_style(colors | {c for _, _, c in _legend(ctx, data)})
-    formatter = RtfFormatter(style=style, fontface="Calibri", fontsize=22)
+    formatter = _RtfFormatter(style=style, fontface="Calibri", fontsize=22)
     buf = io.StringIO()
     formatter.format(_rtf_tokens(ctx, data, now_iso()), buf)
     # Word ignores \cb (character background) and wants \chcbpat; LibreOffice reads both.

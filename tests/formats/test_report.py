@@ -63,7 +63,11 @@ def test_rtf_is_structurally_sound(golden, tmp_path):
     assert depth == 0
     assert "<script>alert('x')</script>" in rtf  # plain text in RTF, nothing to execute
     assert "\\chcbpat" in rtf and "{\\colortbl" in rtf
-    assert re.search(r"\\u55357\W", rtf)  # 🔥 as a UTF-16 surrogate pair escape
+    # \uN takes a signed 16-bit N: 🔥 (U+1F525) is the surrogate pair D83D DD25 written minus 65536
+    assert "{\\u-10179}{\\u-8923}" in rtf
+    values = [int(n) for n in re.findall(r"(?<!\\)\\u(-?\d+)", rtf)]
+    assert values and all(-32768 <= n <= 32767 for n in values)
+    assert "{\\u233}" in rtf  # é stays positive
 
 
 def test_lexer_matches_a_per_character_definition_on_deep_overlaps():
