@@ -71,6 +71,31 @@ def annotation(rec: AnnotationRecord, text: str, generator: dict[str, Any]) -> d
     return out
 
 
+COLLECTION_NAMESPACE = uuid.UUID("3b0d7a51-6a8e-5c1f-9d42-7f3e2c1a9b60")
+
+
+def project_uuid(ctx: ExportContext) -> uuid.UUID:
+    """The project's identity for IRIs: its creation stamp (kept in ``meta``), so the IRI survives moving
+    or renaming the file; the file's path only for a project without one."""
+    created = ctx.project.get_meta("created_at")
+    key = f"created:{created}" if created else f"path:{ctx.project.path.resolve()}"
+    return uuid.uuid5(COLLECTION_NAMESPACE, key)
+
+
+def collection_id(ctx: ExportContext) -> str:
+    """``urn:uuid:`` of the collection: the project plus the scope, so a filtered export (some sources, one
+    annotator) never reuses the IRI of the whole collection or of another filter; deterministic, so the
+    same export made again has the same id (source order does not matter)."""
+    scope = ctx.scope
+    if scope.source_ids is None and not scope.annotator:
+        name = "collection"
+    else:
+        name = "collection?" + json.dumps(
+            {"sources": sorted(set(scope.source_ids)) if scope.source_ids is not None else None,
+             "annotator": scope.annotator or None}, sort_keys=True, ensure_ascii=False)
+    return f"urn:uuid:{uuid.uuid5(project_uuid(ctx), name)}"
+
+
 def iter_annotations(ctx: ExportContext, progress: Progress | None = None):
     """(record, annotation dict) pairs, loading each source's text once."""
     generator = {"id": "https://kzannotate.org/", "type": "Software", "name": f"kzannotate {__version__}"}
@@ -88,17 +113,17 @@ def export(ctx: ExportContext, path: str | os.PathLike[str], *, progress: Progre
     """Stream the collection: header, items one by one, footer (no list of all annotations in memory)."""
     n = 0
     dumps = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(", ", ": ")).encode
-    collection_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, str(ctx.project.path.resolve()))}"
+    coll_id = collection_id(ctx)
     with atomic_output(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("{\n")
         fh.write(f'  "@context": {dumps(CONTEXT)},\n')
-        fh.write(f'  "id": {dumps(collection_id)},\n')
+        fh.write(f'  "id": {dumps(coll_id)},\n')
         fh.write('  "type": "AnnotationCollection",\n')
         fh.write(f'  "label": {dumps(ctx.project.name)},\n')
         fh.write(f'  "generated": {dumps(now_iso())},\n')
         fh.write(f'  "total": {ctx.total},\n')
         fh.write('  "first": {\n')
-        fh.write(f'    "id": {dumps(collection_id + "#page1")},\n')
+        fh.write(f'    "id": {dumps(coll_id + "#page1")},\n')
         fh.write('    "type": "AnnotationPage",\n')
         fh.write('    "startIndex": 0,\n')
         fh.write('    "items": [')
