@@ -397,6 +397,21 @@ class CodebookMixin:
         order = {ann_id: i for i, ann_id in enumerate(ids)}
         return sorted(self.annotations_by_ids(ids), key=lambda a: order[a.id])
 
+    def annotations_using(self: Project, *, actor_ids: Iterable[str] = (), theory_ids: Iterable[str] = ()) -> int:
+        """How many annotations link any of these actors or theories, each annotation counted once (one
+        annotation linking two codes being deleted is one annotation, not two)."""
+        parts, params = [], []
+        for table, col, ids in (("annotation_actors", "actor_id", actor_ids),
+                                ("annotation_theories", "theory_id", theory_ids)):
+            ids = list(dict.fromkeys(ids))
+            if ids:  # json_each: no limit on the number of ids (SQL variables are limited)
+                parts.append(f"SELECT annotation_id FROM {table} WHERE {col} IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(ids))
+        if not parts:
+            return 0
+        return self.conn.execute(f"SELECT count(DISTINCT annotation_id) FROM ({' UNION ALL '.join(parts)})",
+                                 params).fetchone()[0]
+
     def theory_descendants(self: Project, theory_id: str) -> list[str]:
         """Ids of every theory below ``theory_id`` in the tree (not including it)."""
         children: dict[str | None, list[str]] = {}

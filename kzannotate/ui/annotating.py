@@ -711,23 +711,20 @@ class AnnotatingController(QObject):
             self.panel.check_actor(existing.id)
             self.panel.actor_filter.clear()
             return
-        stack = self.window.undo_stack
-        command = CreateActorCommand(project, name, reveal=self.reveal, report=self.report)
-        editing = self.selected_id is not None
-        if editing:
-            stack.beginMacro(f"Add actor “{name}” and link it")
+        if self.selected_id is not None:
+            self.flush()  # a note being typed is saved first (its own step), not overwritten by the link
+        # in edit mode the actor is also linked to the selected annotation: one transaction, one undo step
+        command = CreateActorCommand(project, name, link_to=self.selected_id, reveal=self.reveal,
+                                     report=self.report)
         try:
-            try:
-                actor_id = command.apply()
-            except UserError as exc:
-                warn(self.window, "Actor not added", str(exc))
-                return
-            stack.push(command)
-            self.panel.actor_filter.clear()
-            self.panel.check_actor(actor_id)  # in edit mode this saves the link (inside the macro)
-        finally:
-            if editing:
-                stack.endMacro()
+            actor_id = command.apply()
+        except UserError as exc:
+            warn(self.window, "Actor not added", str(exc))
+            return
+        self.window.undo_stack.push(command)
+        self.panel.actor_filter.clear()
+        if command.link_to is None:
+            self.panel.check_actor(actor_id)  # a draft: saved with Annotate (edit mode shows the link saved)
 
     def edit_source(self, source_id: str | None) -> None:
         project = self.window.project

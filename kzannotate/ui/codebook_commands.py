@@ -111,19 +111,30 @@ class EditCodeCommand(CodebookCommand):
 
 
 class DeleteCodeCommand(CodebookCommand):
-    def __init__(self, project: Project, kind: str, code_id: str, name: str, **kw: Any) -> None:
-        super().__init__(project, f"Delete {_kind_word(kind).lower()} “{name}”", **kw)
-        self.kind, self.code_id = kind, code_id
-        self.snapshot: CodeSnapshot | None = None
+    """Delete one or several actors (or theories), given as ``(id, name)``: one transaction, one undo step.
 
-    def apply(self) -> CodeSnapshot:
+    Undo restores them in reverse order, so a sub-theory deleted with its parent gets its parent back.
+    """
+
+    def __init__(self, project: Project, kind: str, codes: Sequence[tuple[str, str]], **kw: Any) -> None:
+        n = len(codes)
+        text = (f"Delete {_kind_word(kind).lower()} “{codes[0][1]}”" if n == 1 else
+                f"Delete {n} {'actors' if kind == 'actor' else 'theories'}")
+        super().__init__(project, text, **kw)
+        self.kind, self.code_ids = kind, [code_id for code_id, _name in codes]
+        self.snapshots: list[CodeSnapshot] = []
+
+    def apply(self) -> list[CodeSnapshot]:
         delete = self.project.delete_actor if self.kind == "actor" else self.project.delete_theory
-        self.snapshot = delete(self.code_id)
-        return self.snapshot
+        with self.project.transaction():
+            snapshots = [delete(code_id) for code_id in self.code_ids]
+        self.snapshots = snapshots
+        return snapshots
 
     def _undo(self) -> None:
-        assert self.snapshot is not None
-        self.project.restore_code(self.snapshot)
+        with self.project.transaction():
+            for snapshot in reversed(self.snapshots):
+                self.project.restore_code(snapshot)
 
     def _redo(self) -> None:
         self.apply()

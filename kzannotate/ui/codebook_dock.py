@@ -419,7 +419,7 @@ class CodebookFeature(QObject):
         if not ids:
             return
         codes = [self.project.get_actor(i) if kind == "actor" else self.project.get_theory(i) for i in ids]
-        used = sum(c.usage for c in codes)
+        used = self.project.annotations_using(**{f"{kind}_ids": ids})  # one annotation using two counts once
         if used:
             names = ", ".join(f"“{c.name}”" for c in codes)
             subject = names if len(codes) == 1 else f"these {len(codes)} {kind}s" if kind == "actor" else \
@@ -429,15 +429,7 @@ class CodebookFeature(QObject):
                     f"{'it' if len(codes) == 1 else 'them'} goes. You can undo this.")
             if not dialogs.confirm(self.window, "Delete from the codebook", text):
                 return
-        stack = self.window.undo_stack
-        if len(codes) > 1:
-            stack.beginMacro(f"Delete {len(codes)} {'actors' if kind == 'actor' else 'theories'}")
-        try:
-            for c in codes:
-                self.push(DeleteCodeCommand(self.project, kind, c.id, c.name, report=self.report))
-        finally:
-            if len(codes) > 1:
-                stack.endMacro()
+        self.push(DeleteCodeCommand(self.project, kind, [(c.id, c.name) for c in codes], report=self.report))
 
     def merge_selected(self) -> None:
         if not self._writable():

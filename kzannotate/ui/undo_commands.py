@@ -164,28 +164,49 @@ class DeleteAnnotationCommand(_Command):
 
 
 class CreateActorCommand(_Command):
-    """An actor typed into the annotation panel. (The codebook dock has its own, richer commands.)"""
+    """An actor typed into the annotation panel; with ``link_to`` (an annotation being edited) it is also
+    linked to that annotation, in the same transaction and undo step. (The codebook dock has its own,
+    richer commands.)"""
 
-    def __init__(self, project: Project, name: str, **kw: Any) -> None:
-        super().__init__(project, f"Add actor “{_short(name)}”", **kw)
+    def __init__(self, project: Project, name: str, link_to: str | None = None, **kw: Any) -> None:
+        text = f"Add actor “{_short(name)}”" + (" and link it" if link_to else "")
+        super().__init__(project, text, **kw)
         self.name = name
+        self.link_to = link_to
         self.actor_id: str | None = None
         self.snapshot = None
+        self.before: Annotation | None = None  # the linked annotation before and after
+        self.after: Annotation | None = None
 
     def apply(self) -> str:
-        actor = self.project.add_actor(self.name)
+        with self.project.transaction():
+            actor = self.project.add_actor(self.name)
+            if self.link_to is not None:
+                self.before = self.project.get_annotation(self.link_to)
+                self.after = self.project.update_annotation(
+                    self.link_to, actor_ids=sorted({*self.before.actor_ids, actor.id}))
         self.actor_id = actor.id
         return actor.id
 
     def _redo(self) -> None:
-        if self.snapshot is not None:
-            self.project.restore_code(self.snapshot)
-        else:
-            self.project.add_actor(self.name, id=self.actor_id)
+        with self.project.transaction():
+            if self.snapshot is not None:
+                self.project.restore_code(self.snapshot)
+            else:
+                self.project.add_actor(self.name, id=self.actor_id)
+            if self.after is not None:
+                self.project.replace_annotation(self.after)
+        if self.after is not None:
+            self._reveal(self.after.source_id, self.after.id)
 
     def _undo(self) -> None:
         assert self.actor_id is not None
-        self.snapshot = self.project.delete_actor(self.actor_id)
+        with self.project.transaction():
+            if self.before is not None:
+                self.project.replace_annotation(self.before)
+            self.snapshot = self.project.delete_actor(self.actor_id)
+        if self.before is not None:
+            self._reveal(self.before.source_id, self.before.id)
 
 
 class EditSourceCommand(_Command):
