@@ -10,16 +10,13 @@ from benchmarks.probes import BARE_STARTUP, KZA_STARTUP
 
 GOAL_RATIO = 1.5
 STARTUP_WHY = """\
-Why the goal is missed (the window itself no longer computes anything before it is shown: the codebook's
-lists, mentions and repeated passages, the analysis views and their modules, rapidfuzz and the fold table
-all wait until after the first paint or first use):
-- sqlite_utils, imported by kzannotate/store/project.py and store/schema.py at import time, pulls in click,
-  dateutil, pluggy and the email package: the largest single cost below (importtime inflates it ~1.5x).
+Why the goal is missed (the window itself computes nothing before it is shown, and nothing a command, an
+import or an export needs is imported at start-up: sqlite_utils, the CLI plugin modules with formats and
+analysis, the importer, rapidfuzz, pygments and lxml all load on first use; tests/test_startup_imports.py
+guards this):
 - PySide6's import hook reads the source of every Python module imported after PySide6 (inspect.getsource,
-  to look for `from __feature__`), ~0.15 ms per module for ~250 modules.
-- cli.main loads the CLI plugin modules (cli_exchange, cli_analysis, hence formats and analysis) before it
-  knows the window is wanted; file_menu imports the importer (charset detection) up front.
-These live outside the window code of this round (store, cli, file_menu); making them lazy is the next step."""
+  to look for `from __feature__`), ~0.15 ms per module for the ~100 kzannotate modules the window needs.
+- What remains is the window's own widgets and the stdlib modules they use (see the profile below)."""
 
 PROFILE_STARTUP = """
 import cProfile, pstats, io, sys

@@ -186,16 +186,36 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_plugins() -> None:
-    """Commands that live with their feature (mentions, export, search, report...) register themselves."""
+# Commands that live with their feature register themselves when their module is imported. The modules pull
+# in formats and analysis, so they are imported only when one of their commands is used (or for --help):
+# opening the window must not pay for them. tests/test_startup_imports.py keeps this table honest.
+PLUGIN_COMMANDS: dict[str, str] = {
+    "mentions": "kzannotate.cli_codebook", "duplicates": "kzannotate.cli_codebook",
+    "aliases": "kzannotate.cli_codebook", "codebook": "kzannotate.cli_codebook",
+    "export": "kzannotate.cli_exchange", "merge": "kzannotate.cli_exchange",
+    "search": "kzannotate.cli_analysis", "report": "kzannotate.cli_analysis",
+}
+
+
+def _import_plugin(module: str) -> None:
     import importlib
 
-    for module in ("kzannotate.cli_codebook", "kzannotate.cli_exchange", "kzannotate.cli_analysis"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+
+
+def _load_plugins() -> None:
+    """Register every command (for --help and the full parser)."""
+    for module in dict.fromkeys(PLUGIN_COMMANDS.values()):
+        _import_plugin(module)
+
+
+def command_names() -> list[str]:
+    """All command names, registered or not yet loaded."""
+    return list(dict.fromkeys([*COMMANDS, *PLUGIN_COMMANDS]))
 
 
 # ---------------------------------------------------------------------- main
@@ -211,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kzannotate", description="Open the kzannotate window.",
-                                     epilog=f"commands: {', '.join(COMMANDS)} (kzannotate COMMAND --help)")
+                                     epilog=f"commands: {', '.join(command_names())} (kzannotate COMMAND --help)")
     parser.add_argument("--version", action="version", version=f"kzannotate {__version__}")
     parser.add_argument("project", nargs="?", type=Path, help="project file (.kza); default: the sample project")
     parser.add_argument("--self-check", action="store_true",
@@ -225,7 +245,7 @@ def _check_window_target(parser: argparse.ArgumentParser, project: Path | None) 
         return
     if not project.exists():
         if not project.suffix and len(project.parts) == 1:
-            parser.error(f"unknown command {str(project)!r} (choose from {', '.join(COMMANDS)}), "
+            parser.error(f"unknown command {str(project)!r} (choose from {', '.join(command_names())}), "
                          "or give a project file")
         raise ProjectNotFoundError(f"{project} does not exist. Create it with: kzannotate new {project}")
 
@@ -237,7 +257,10 @@ def one_line(message: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    _load_plugins()
+    if argv and argv[0] in PLUGIN_COMMANDS:
+        _import_plugin(PLUGIN_COMMANDS[argv[0]])
+    elif argv and argv[0] in ("-h", "--help"):
+        _load_plugins()
     try:
         if argv and argv[0] in COMMANDS:
             if argv[0] in ARGV_HOOKS:

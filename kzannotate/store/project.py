@@ -7,15 +7,14 @@ One ``Project`` per open file. Every user edit goes through ``transaction()`` (`
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from kzannotate import __version__
 from kzannotate.store import errors
@@ -24,6 +23,9 @@ from kzannotate.store.codebook import CodebookMixin
 from kzannotate.store.models import Change
 from kzannotate.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, missing_tables, now_iso
 from kzannotate.store.sources import SourcesMixin
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -203,13 +205,20 @@ class Project(SourcesMixin, AnnotationsMixin, CodebookMixin):
                  lock: _ProcessLock | None) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.read_only = read_only
         self._lock = lock
         self._depth = 0
         self._stamped = False  # meta.app_version is written with the first commit of a session
         self._pending: list[Change] = []
         self._listeners: list[Listener] = []
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, imported on first use: it pulls in click, dateutil and
+        pluggy (60-85 ms), which the window's start-up should not pay for."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # ----------------------------------------------------------------- opening
     @classmethod

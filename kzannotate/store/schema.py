@@ -11,8 +11,6 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 APPLICATION_ID = 0x4B5A4E31  # "KZN1"
 SCHEMA_VERSION = 1
 
@@ -130,6 +128,8 @@ def _table_names(conn: sqlite3.Connection) -> set[str]:
 
 
 def _create_v1(conn: sqlite3.Connection) -> None:
+    import sqlite_utils  # only when creating a project: a costly import the window start-up avoids
+
     db = sqlite_utils.Database(conn)
     db.executescript(TABLES_V1)
     db.executescript(VIEW_V1)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog, 
 from kzannotate.store import Project
 from kzannotate.store.errors import ProjectError, ProjectLockedError, UserError
 from kzannotate.store.project import PROJECT_SUFFIX
-from kzannotate.text.importer import import_files
 from kzannotate.ui.preferences import import_limit_bytes
 from kzannotate.ui.undo_commands import ImportSourcesCommand
 
@@ -218,6 +217,8 @@ class FileMenu:
             dialog.setValue(index)
             dialog.setLabelText(f"Importing {Path(path).name}…")
             return not dialog.wasCanceled()
+
+        from kzannotate.text.importer import import_files  # charset detection, html extraction: on first use
 
         before = set(project.source_ids())
         try:
