@@ -20,14 +20,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QMouseEvent, QPainter, QPaintEvent, QTextCursor, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextBlock,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 from kzannotate.text.offsets import OffsetMap, qt_selection_to_text
 
 READING_WIDTH_CHARS = 78
 DOCUMENT_MARGIN = 14  # room for the margin bars ("margin" overlays) left of the text
+PARAGRAPH_SPACING_LINES = 0.5  # space after a paragraph, in lines of the current font
+
+
+class ParagraphSpacingLayout(QPlainTextDocumentLayout):
+    """Adds space after each paragraph that is followed directly by another (no blank line between).
+
+    QPlainTextEdit ignores block margins and line height, but it paints, hit-tests and scrolls by each
+    block's bounding rectangle, so growing that rectangle is enough. A blank line already separates
+    paragraphs, so blocks next to an empty block get nothing extra.
+    """
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.spacing = 0.0
+
+    def set_font(self, font: QFont) -> None:
+        self.spacing = round(QFontMetricsF(font).lineSpacing() * PARAGRAPH_SPACING_LINES)
+
+    def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # noqa: N802 (Qt override)
+        rect = super().blockBoundingRect(block)
+        if self.spacing and block.length() > 1:
+            following = block.next()
+            if following.isValid() and following.length() > 1:
+                rect.setHeight(rect.height() + self.spacing)
+        return rect
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +99,10 @@ class SourceView(QPlainTextEdit):
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        document = QTextDocument(self)
+        self._layout = ParagraphSpacingLayout(document)
+        document.setDocumentLayout(self._layout)
+        self.setDocument(document)
         self.document().setDocumentMargin(DOCUMENT_MARGIN)
         self.document().setUndoRedoEnabled(False)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
@@ -71,6 +111,7 @@ class SourceView(QPlainTextEdit):
                 font = QFont(family)
                 break
         font.setPointSizeF(max(font.pointSizeF(), 11.5))
+        self._layout.set_font(font)
         self.setFont(font)
         self._base_point_size = font.pointSizeF()
         self.text = ""
@@ -186,16 +227,19 @@ class SourceView(QPlainTextEdit):
             return None
         geo = self.blockBoundingGeometry(block).translated(self.contentOffset())
         x = pos.x() - geo.left()
+        if not line.rect().top() <= pos.y() - geo.top() < line.rect().bottom():
+            return None  # in the space after a paragraph, not on a line
         # cursorForPosition picks the nearest gap; the character under the mouse is the one whose
         # box contains x.
         left = line.cursorToX(rel)[0]
         if x < left and rel > line.textStart():
             rel -= 1
-            if rel > 0 and 0xDC00 <= ord(block.text()[rel]) <= 0xDFFF:
-                rel -= 1
+            # Inside a surrogate pair: step back to its first half (block.text() counts code points, so
+            # it cannot be indexed with a UTF-16 position).
+            rel = self.offsets.to_utf16(self.offsets.to_cp(block.position() + rel)) - block.position()
         if rel >= line.textStart() + line.textLength():
             return None
-        if x > line.naturalTextWidth() + 2 or x < 0:
+        if x > line.x() + line.naturalTextWidth() + 2 or x < 0:  # line.x(): the document margin
             return None
         cp = self.offsets.to_cp(block.position() + rel)
         return cp if cp < self.offsets.length else None
@@ -208,6 +252,7 @@ class SourceView(QPlainTextEdit):
         else:
             size = min(40.0, max(7.0, font.pointSizeF() + steps))
         font.setPointSizeF(size)
+        self._layout.set_font(font)
         self.setFont(font)
         self._update_margins()
         self.view_changed.emit()
