@@ -573,9 +573,11 @@ class CodebookFeature(QObject):
             mentions = [m for m in mentions if (m.source_id, m.start, m.end) not in left_out]
             if not mentions:
                 return 0
-        annotator = self.window.settings.value("annotator", None)
-        made = self.push(AnnotateMentionsCommand(project, mentions, name,
-                                                 annotator=annotator if isinstance(annotator, str) else None,
+        # The same question as a single annotation: asked once, so the first annotations are signed too.
+        go_on, annotator = self.window.annotating.annotator()
+        if not go_on:
+            return 0
+        made = self.push(AnnotateMentionsCommand(project, mentions, name, annotator=annotator,
                                                  report=self.report))
         if made:
             self.window.statusBar().showMessage(f"{len(made)} annotations of {name} created.", 5000)
