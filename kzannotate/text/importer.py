@@ -13,6 +13,7 @@ import email.policy
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,21 +111,93 @@ def _mixed_script_words(text: str) -> int:
     return count
 
 
+# Cyrillic code pages, in the order that wins a tie (Russian text reads the same in the first three).
+CYRILLIC_ENCODINGS = ("cp1251", "kz1048", "ptcp154", "koi8_r", "koi8_u", "cp866", "iso8859_5", "mac_cyrillic")
+KAZAKH_LETTERS = frozenset("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+# Letters of the Cyrillic alphabets a source here is written in (Russian, Kazakh; Ukrainian and Belarusian
+# so that their letters do not pass for Kazakh ones), and the punctuation such texts use beyond ASCII.
+_CYRILLIC_LETTERS = frozenset(
+    [chr(c) for c in range(0x0410, 0x0450)] + list("ЁёЄєІіЇїҐґЎў") + list(KAZAKH_LETTERS))
+_CYRILLIC_PUNCT = frozenset("«»—–„“”…№’‘•°§©\u00a0")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+CYRILLIC_MARGIN = 0.02  # a better share of fitting characters than this overrides the detector's guess
+CYRILLIC_MIN_FIT = 0.9  # and the winner must read as Cyrillic text at all
+CYRILLIC_SAMPLE = 100_000  # bytes weighed
+
+
+def _cyrillic_fit(text: str) -> tuple[float, int]:
+    """(share, Kazakh letters): the share of non-ASCII characters that belong in a Russian or Kazakh text
+    (letters of those alphabets in words without Latin letters, and their punctuation), and how many
+    Kazakh-specific letters it has. A wrong Cyrillic code page turns letters into ``Ќ ѕ ‰ †`` or controls."""
+    good = bad = kazakh = 0
+    # each distinct word and character is judged once (texts repeat them): fast enough for every import
+    for run, n in Counter(_LETTER_RUN.findall(text)).items():  # "Telegram-арнасы" is two runs, "Cafй" one
+        if run.isascii():
+            continue
+        latin = any(ch.isascii() for ch in run)
+        previous = ""
+        for ch in run:
+            lower_then_upper = previous.islower() and ch.isupper()  # "кеЯменб": Greek read as cp1251
+            previous = ch
+            if ch.isascii():
+                continue
+            if ch in _CYRILLIC_LETTERS and not latin and not lower_then_upper:
+                good += n
+                kazakh += n * (ch in KAZAKH_LETTERS)
+            else:
+                bad += n
+    for ch, n in Counter(text).items():  # not letters: the punctuation such texts use; not symbols, controls
+        if not ch.isascii() and not ch.isalpha():
+            if ch in _CYRILLIC_PUNCT:
+                good += n
+            elif not ch.isspace() or "\x80" <= ch <= "\x9f":
+                bad += n
+    total = good + bad
+    return (good / total if total else 0.0), kazakh
+
+
+def _prefer_cyrillic(sample: bytes, guess: str | None) -> str | None:
+    """A Cyrillic code page that reads ``sample`` clearly better than ``guess`` (None when there is none).
+
+    charset-normalizer takes short Kazakh texts in kz1048 for cp1251 ("Жаѕаґзен" for "Жаңаөзен") and finds
+    nothing at all in long ones in ptcp154; counting which code page yields only real letters settles it.
+    """
+    fits: dict[str, tuple[float, int]] = {}
+    for encoding in CYRILLIC_ENCODINGS:
+        try:
+            fits[encoding] = _cyrillic_fit(sample.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    if not fits:
+        return None
+    order = {e: i for i, e in enumerate(CYRILLIC_ENCODINGS)}
+    best = max(fits, key=lambda e: (fits[e][0], fits[e][1], -order[e]))
+    share = fits[best][0]
+    if share < CYRILLIC_MIN_FIT or best == guess or guess not in (None, *CYRILLIC_ENCODINGS):
+        return None  # a Western or Greek guess stands: only Cyrillic code pages are weighed here
+    if guess is None:
+        return best
+    try:
+        guess_share = fits[guess][0] if guess in fits else _cyrillic_fit(sample.decode(guess))[0]
+    except (UnicodeDecodeError, LookupError):
+        return best
+    return best if share > guess_share + CYRILLIC_MARGIN else None
+
+
 def _detect_legacy(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data[: 1024 * 1024], cp_isolation=list(LEGACY_ENCODINGS)))
-    if not matches:
-        return None
-    chaos = min(m.chaos for m in matches)
-    coherence = max(m.coherence for m in matches if m.chaos <= chaos + 0.01)
-    ties = [m for m in matches if m.chaos <= chaos + 0.01 and m.coherence >= coherence - 0.01]
-    clean = [m for m in ties if _mixed_script_words(str(m)) == 0] or ties
-    names = [m.encoding for m in clean]
-    for preferred in PREFERRED_ENCODINGS:
-        if preferred in names:
-            return preferred
-    return names[0]
+    sample = data[: 1024 * 1024]
+    matches = list(from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS)))
+    guess = None
+    if matches:
+        chaos = min(m.chaos for m in matches)
+        coherence = max(m.coherence for m in matches if m.chaos <= chaos + 0.01)
+        ties = [m for m in matches if m.chaos <= chaos + 0.01 and m.coherence >= coherence - 0.01]
+        clean = [m for m in ties if _mixed_script_words(str(m)) == 0] or ties
+        names = [m.encoding for m in clean]
+        guess = next((p for p in PREFERRED_ENCODINGS if p in names), names[0])
+    return _prefer_cyrillic(sample[:CYRILLIC_SAMPLE], guess) or guess  # single-byte pages: any cut is clean
 
 
 def decode_bytes(data: bytes, name: str = "the file", *, declared: str | None = None) -> tuple[str, str]:
