@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,8 +77,9 @@ def test_restore_dialog_lists_backups_with_date_size_and_count(qtbot, seeds_file
     assert table.item(0, 1).text().endswith("KB")
     assert table.item(0, 2).text() == "2"
     assert dialog.findChild(QPushButton, "restoreAsNewButton").isEnabled()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SCREENSHOTS / "restore_backup.png"))
+    if os.environ.get("KZA_SCREENSHOTS"):  # refresh docs/screenshots only when asked
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        assert dialog.grab().save(str(SCREENSHOTS / "restore_backup.png"))
     dialog.close()
     window.close()
 
