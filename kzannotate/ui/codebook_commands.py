@@ -8,52 +8,22 @@ the command obsolete, so the stack never lies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-from PySide6.QtGui import QUndoCommand
 
 from kzannotate.store import Project
 from kzannotate.store.annotations import NewAnnotation
 from kzannotate.store.codebook import CodeSnapshot, MergeSnapshot
-from kzannotate.store.errors import UserError
 from kzannotate.store.models import Actor, Annotation, Theory
 from kzannotate.text.mentions import Mention
+from kzannotate.ui.undo_commands import Report, StoreCommand
 
-Report = Callable[[UserError], None]
 
-
-class CodebookCommand(QUndoCommand):
+class CodebookCommand(StoreCommand):
     def __init__(self, project: Project, text: str, report: Report | None = None) -> None:
-        super().__init__(text)
-        self.project = project
-        self.report = report
-        self._first = True
+        super().__init__(project, text, report=report)
 
     def apply(self) -> Any:
-        raise NotImplementedError
-
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        self._guard(self._redo)
-
-    def undo(self) -> None:
-        self._guard(self._undo)
-
-    def _guard(self, fn: Callable[[], None]) -> None:
-        try:
-            fn()
-        except UserError as exc:
-            self.setObsolete(True)
-            if self.report:
-                self.report(exc)
-
-    def _redo(self) -> None:
-        raise NotImplementedError
-
-    def _undo(self) -> None:
         raise NotImplementedError
 
 

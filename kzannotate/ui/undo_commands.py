@@ -31,7 +31,9 @@ def _short(text: str, n: int = 28) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-class _Command(QUndoCommand):
+class StoreCommand(QUndoCommand):
+    """Base of every store-backed undo step (annotations, sources, codebook): replay, report, go obsolete."""
+
     def __init__(self, project: Project, text: str, reveal: Reveal | None = None,
                  report: Report | None = None) -> None:
         super().__init__(text)
@@ -68,7 +70,7 @@ class _Command(QUndoCommand):
             self.reveal(source_id, annotation_id)
 
 
-class CreateAnnotationCommand(_Command):
+class CreateAnnotationCommand(StoreCommand):
     def __init__(self, project: Project, source_id: str, start: int, end: int, fields: dict[str, Any],
                  **kw: Any) -> None:
         super().__init__(project, "Annotate", **kw)
@@ -92,7 +94,7 @@ class CreateAnnotationCommand(_Command):
         self._reveal(self.annotation.source_id, None)
 
 
-class UpdateAnnotationCommand(_Command):
+class UpdateAnnotationCommand(StoreCommand):
     """One edit of one annotation (actors, theories, rating, note). Note edits in a row merge."""
 
     def __init__(self, project: Project, annotation_id: str, label: str, fields: dict[str, Any],
@@ -141,7 +143,7 @@ class UpdateAnnotationCommand(_Command):
         self._reveal(self.before.source_id, self.before.id)
 
 
-class DeleteAnnotationCommand(_Command):
+class DeleteAnnotationCommand(StoreCommand):
     def __init__(self, project: Project, annotation_id: str, **kw: Any) -> None:
         super().__init__(project, "Delete annotation", **kw)
         self.annotation_id = annotation_id
@@ -163,7 +165,7 @@ class DeleteAnnotationCommand(_Command):
         self._reveal(self.annotation.source_id, self.annotation.id)
 
 
-class CreateActorCommand(_Command):
+class CreateActorCommand(StoreCommand):
     """An actor typed into the annotation panel; with ``link_to`` (an annotation being edited) it is also
     linked to that annotation, in the same transaction and undo step. (The codebook dock has its own,
     richer commands.)"""
@@ -209,7 +211,7 @@ class CreateActorCommand(_Command):
             self._reveal(self.before.source_id, self.before.id)
 
 
-class EditSourceCommand(_Command):
+class EditSourceCommand(StoreCommand):
     """Source metadata (title, outlet, reliability letter...) edited in the source dialog."""
 
     def __init__(self, project: Project, source_id: str, fields: dict[str, Any], **kw: Any) -> None:
@@ -235,7 +237,7 @@ class EditSourceCommand(_Command):
         self._reveal(self.source_id, None)
 
 
-class ImportSourcesCommand(_Command):
+class ImportSourcesCommand(StoreCommand):
     """Sources already added by an import; undo removes them (with any annotations made since)."""
 
     def __init__(self, project: Project, source_ids: list[str], **kw: Any) -> None:
