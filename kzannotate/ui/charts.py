@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QRadioButton, QWidget
 
 # ColorBrewer PuOr (5 classes), colour-blind safe: orange = net contradicts, purple = net supports.
 DIVERGING = ("#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99")
@@ -54,3 +55,19 @@ def fmt_signed(x: float, weighted: bool) -> str:
     if abs(x) < 1e-9:
         return "0"
     return ("+" if x > 0 else "−") + s
+
+
+def add_weight_toggle(owner: QWidget, bar: QHBoxLayout, raw_text: str, prefix: str
+                      ) -> tuple[QRadioButton, QRadioButton]:
+    """The raw / reliability-weighted switch the matrix and the sources overview share (raw checked)."""
+    raw = QRadioButton(raw_text, owner)
+    raw.setObjectName(f"{prefix}Raw")
+    weighted = QRadioButton("Weighted by reliability × credibility", owner)
+    weighted.setObjectName(f"{prefix}Weighted")
+    raw.setChecked(True)
+    group = QButtonGroup(owner)
+    group.addButton(raw)
+    group.addButton(weighted)
+    bar.addWidget(raw)
+    bar.addWidget(weighted)
+    return raw, weighted

@@ -8,14 +8,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSplitter,
     QTableWidget,
@@ -250,17 +248,8 @@ class MatrixView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
-        self.raw_button = QRadioButton("Raw counts", self)
-        self.raw_button.setObjectName("matrixRaw")
-        self.weighted_button = QRadioButton("Weighted by reliability × credibility", self)
-        self.weighted_button.setObjectName("matrixWeighted")
-        self.raw_button.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.raw_button)
-        group.addButton(self.weighted_button)
         bar.addWidget(QLabel("Show:", self))
-        bar.addWidget(self.raw_button)
-        bar.addWidget(self.weighted_button)
+        self.raw_button, self.weighted_button = charts.add_weight_toggle(self, bar, "Raw counts", "matrix")
         bar.addStretch(1)
         for label, name, slot in (("PNG…", "matrixExportPng", lambda: self._export_dialog("png")),
                                   ("SVG…", "matrixExportSvg", lambda: self._export_dialog("svg")),

@@ -6,10 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
-    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -216,16 +214,7 @@ class SourcesOverview(QWidget):
         outer.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Bar length:", self))
-        self.raw_button = QRadioButton("Annotations", self)
-        self.raw_button.setObjectName("overviewRaw")
-        self.weighted_button = QRadioButton("Weighted by reliability × credibility", self)
-        self.weighted_button.setObjectName("overviewWeighted")
-        self.raw_button.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.raw_button)
-        group.addButton(self.weighted_button)
-        bar.addWidget(self.raw_button)
-        bar.addWidget(self.weighted_button)
+        self.raw_button, self.weighted_button = charts.add_weight_toggle(self, bar, "Annotations", "overview")
         bar.addStretch(1)
         outer.addLayout(bar)
         self.canvas = OverviewCanvas()
